@@ -1,0 +1,152 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import request from 'supertest';
+import { createTestHub, type TestHub } from '../../server/test/support/app';
+import { loginResident } from '../../server/test/support/resident';
+import { seedDemoAdapters, startSandbox, type Sandbox } from '../../server/test/support/sandbox';
+
+/**
+ * The resident's journeys in headless Chromium against the h5 build, served
+ * by a real hub paying through the mock WeChat and the provider simulators.
+ * Needs `npm run build:h5` first (CI builds it before the tests).
+ */
+jest.setTimeout(90_000);
+
+const h5Dir = path.resolve(__dirname, '..', 'dist', 'h5');
+// Screenshots of each step; SCREENSHOT_DIR=docs/screenshots refreshes the ones the README shows.
+const shots = path.resolve(__dirname, '..', '..', process.env.SCREENSHOT_DIR ?? '.test-results/screenshots');
+
+describe('resident journeys in a browser', () => {
+  let hub: TestHub;
+  let sandbox: Sandbox;
+  let browser: Browser;
+  let page: Page;
+  let firstScreenMs = 0;
+
+  beforeAll(async () => {
+    if (!fs.existsSync(path.join(h5Dir, 'index.html'))) throw new Error('no h5 build: run `npm run build:h5` first');
+    sandbox = await startSandbox();
+    // The h5 build talks to the hub on its own origin and to the mock WeChat on 4100.
+    hub = await createTestHub({ workers: true, h5Dir, wechatPort: 4100 });
+    await seedDemoAdapters(hub, sandbox);
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      headless: true,
+      // Playwright gives each launch a fresh profile; these keep Chromium off the (closed) network.
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    // First screen of a resident's fresh visit (new profile, empty cache), timed in the page's own
+    // clock from navigation start to the service grid, after one visit has warmed the browser and hub.
+    for (const measured of [false, true]) {
+      const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+      const visit = await context.newPage();
+      await visit.goto(`${hub.url}/`);
+      const handle = await visit.waitForFunction(() => (document.querySelector('#tile-state-grid') ? performance.now() : 0), undefined, { polling: 'raf', timeout: 10_000 });
+      if (measured) firstScreenMs = Math.round(Number(await handle.jsonValue()));
+      await context.close();
+    }
+    page = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+    page.setDefaultTimeout(10_000);
+    fs.mkdirSync(shots, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await hub?.close();
+    await sandbox?.close();
+    if (firstScreenMs) console.log(`h5 first screen (fresh visit, navigation start → service grid) on localhost: ${firstScreenMs} ms`);
+  });
+
+  // After Taro's page transition has finished sliding in.
+  const shot = async (name: string) => {
+    await page.waitForTimeout(600);
+    await page.screenshot({ path: path.join(shots, `${name}.png`) });
+  };
+
+  // Taro's h5 router keeps earlier pages in the DOM, hidden: locators target what is visible.
+  async function payThroughCashier(): Promise<void> {
+    await page.locator('#pay-button:visible').click();
+    await page.locator('#cashier-confirm:visible').waitFor();
+    await shot('cashier');
+    await page.locator('#cashier-confirm:visible').click();
+    await page.locator('#result-status[data-status="COMPLETED"]').waitFor({ timeout: 15_000 });
+  }
+
+  it('pick nothing (郑州 by default), bind the demo electricity account, pay, see done and the receipt in history', async () => {
+    await page.goto(`${hub.url}/`);
+    await page.locator('#tile-state-grid:visible').waitFor();
+    await page.getByText('郑州市').first().waitFor();
+    await shot('home');
+
+    await page.locator('#tile-state-grid:visible').click();
+    await page.locator('#field-consNo input').fill('4101000001');
+    await page.locator('#bind-submit:visible').click();
+    await page.locator('#bind-confirmation:visible').getByText('王**').waitFor();
+    await shot('service');
+    await page.locator('.service__account:visible').first().click();
+    await page.locator('#bills-total:visible').getByText('¥421.80').waitFor();
+    await shot('bills');
+    await payThroughCashier();
+    await page.getByText('缴费成功').first().waitFor();
+    await shot('result');
+
+    await page.locator('#result-detail:visible').click();
+    await page.locator('#order-receipt:visible').waitFor();
+    const writeOff = (await page.locator('#receipt-writeoff:visible').textContent())!.trim();
+    expect(writeOff).toMatch(/^GW\d{8}$/);
+    await shot('receipt');
+
+    await page.goto(`${hub.url}/#/packages/orders/index`);
+    await page.locator('[id^="order-CH"]').first().waitFor();
+    await shot('orders');
+    expect(await page.locator('[id^="order-CH"]').first().textContent()).toContain('缴费成功');
+    expect((await sandbox.writeOffs('grid')).map((w) => w.reference)).toContain(writeOff);
+  });
+
+  it('switch to 杭州 with the picker and pay a highway toll bill', async () => {
+    await page.goto(`${hub.url}/`);
+    await page.locator('#current-city:visible').click();
+    await page.locator('#city-search input').fill('hz');
+    await page.locator('#city-330100').click();
+    await page.locator('.home__city-name').getByText('杭州市').waitFor();
+    await shot('city-picked');
+    await page.locator('#tile-highway-etc:visible').click();
+    await page.locator('#field-vehicle input').fill('浙A8B888');
+    await page.locator('#bind-submit:visible').click();
+    await page.locator('#bind-confirmation:visible').waitFor();
+    await page.locator('.service__account:visible').first().click();
+    await page.getByText('杭州北站 → 湖州站').first().waitFor();
+    await payThroughCashier();
+    expect((await sandbox.writeOffs('toll')).length).toBe(1);
+  });
+
+  it('a payment cancelled at the cashier leaves the bill payable', async () => {
+    await page.goto(`${hub.url}/`);
+    await page.locator('#current-city:visible').click();
+    await page.locator('#city-search input').fill('zhengzhou');
+    await page.locator('#city-410100').click();
+    await page.locator('#tile-city-water:visible').click();
+    await page.locator('#field-customerNo input').fill('41010001');
+    await page.locator('#bind-submit:visible').click();
+    await page.locator('.service__account:visible').first().click();
+    await page.locator('#pay-button:visible').click();
+    await page.locator('#cashier-cancel:visible').click();
+    // Back on the bills, nothing paid, the bill still there and payable.
+    await page.locator('#pay-button:visible').waitFor();
+    expect(await page.locator('[id^="bill-"]:visible').count()).toBe(1);
+    await payThroughCashier();
+    expect((await sandbox.writeOffs('water')).length).toBe(1);
+  });
+
+  it("a provider that is down shows its tile greyed with the reason, others unaffected", async () => {
+    // Trip the gas adapter's breaker the way residents would: its provider failing every call.
+    await fetch(`${sandbox.providers.gas.url}/__sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ errorRate: 1 }) });
+    const someone = await loginResident(hub, 'gas-tripper');
+    for (let i = 0; i < 8; i++) await request(hub.url).post('/api/v1/accounts').set(someone.auth).send({ serviceId: 'city-gas', cityCode: '410100', fields: { userCode: 'RQ41010001' } });
+    await page.goto(`${hub.url}/`);
+    await page.locator('#tile-city-gas[data-status="down"]').waitFor();
+    expect(await page.locator('#tile-city-gas:visible').textContent()).toContain('暂停服务');
+    expect(await page.locator('#tile-state-grid:visible').getAttribute('data-status')).toBe('available');
+    await shot('provider-down');
+  });
+});

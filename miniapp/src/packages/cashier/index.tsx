@@ -1,0 +1,76 @@
+import { useEffect, useState } from 'react';
+import Taro, { useRouter } from '@tarojs/taro';
+import { Text, View } from '@tarojs/components';
+import { formatFen } from '@cityhub/shared';
+import { cashierOrder, cashierPay, readPendingPayment, type CashierOrder } from '../../api/cashier';
+import { closeOrder } from '../../api/orders';
+import { Action } from '../../components/action';
+import { PageState } from '../../components/page-state';
+import './index.scss';
+
+/**
+ * Mock mode only: the payment sheet the WeChat client would show for
+ * wx.requestPayment, confirming, cancelling or failing at the mock gateway.
+ */
+export default function CashierPage() {
+  const { orderId = '' } = useRouter().params;
+  const pending = readPendingPayment();
+  const [order, setOrder] = useState<CashierOrder | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    if (!pending || pending.orderId !== orderId) return setError('支付已失效，请返回账单重新发起');
+    cashierOrder(pending.payment)
+      .then(setOrder)
+      .catch(() => setError('无法连接微信支付，请稍后再试'));
+  }, []);
+
+  const act = async (action: 'confirm' | 'cancel' | 'fail') => {
+    if (!pending || busy) return;
+    setBusy(true);
+    try {
+      const outcome = await cashierPay(pending.payment, action);
+      if (outcome === 'cancel') {
+        // Nothing was paid: close the order so its bills are free for the next attempt.
+        await closeOrder(orderId).catch(() => undefined);
+        Taro.showToast({ title: '已取消支付，账单仍可缴纳', icon: 'none' });
+        await Taro.navigateBack();
+        return;
+      }
+      await Taro.redirectTo({ url: `/packages/result/index?orderId=${orderId}${outcome === 'fail' ? '&failed=1' : ''}` });
+    } catch {
+      // The gateway may or may not have taken the money: the result page asks the hub.
+      await Taro.redirectTo({ url: `/packages/result/index?orderId=${orderId}&uncertain=1` });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <View className='cashier'>
+      <PageState loading={!order && !error} error={error}>
+        {order && (
+          <>
+            <View className='cashier__sheet'>
+              <View className='muted'>{order.description}</View>
+              <View className='cashier__amount' id='cashier-amount'>
+                {formatFen(order.amountFen)}
+              </View>
+              <View className='muted'>收款方：cityhub 城市服务（模拟微信支付）</View>
+            </View>
+            <Action id='cashier-confirm' type='primary' loading={busy} onClick={() => void act('confirm')}>
+              确认支付
+            </Action>
+            <Action id='cashier-cancel' onClick={() => void act('cancel')}>
+              取消
+            </Action>
+            <Text className='cashier__fail' id='cashier-fail' onClick={() => void act('fail')}>
+              模拟支付失败
+            </Text>
+          </>
+        )}
+      </PageState>
+    </View>
+  );
+}

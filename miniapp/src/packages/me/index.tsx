@@ -1,0 +1,104 @@
+import { useCallback, useState } from 'react';
+import Taro, { useDidShow } from '@tarojs/taro';
+import { Input, Text, View } from '@tarojs/components';
+import type { Account } from '@cityhub/shared';
+import { listAccounts, renameAccount, unbindAccount } from '../../api/accounts';
+import { errorMessage } from '../../api/request';
+import { clearSession } from '../../api/session';
+import { Action } from '../../components/action';
+import { PageState } from '../../components/page-state';
+import './index.scss';
+
+/** My bound accounts (unbind) and signing out. */
+export default function MePage() {
+  const [accounts, setAccounts] = useState<Account[]>([]);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<string | null>(null);
+  const [editing, setEditing] = useState<{ id: string; alias: string } | null>(null);
+
+  const load = useCallback(async () => {
+    setLoading(true);
+    setError(null);
+    try {
+      setAccounts((await listAccounts()).accounts);
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setLoading(false);
+    }
+  }, []);
+  useDidShow(() => void load());
+
+  const saveAlias = async () => {
+    if (!editing) return;
+    try {
+      const { account } = await renameAccount(editing.id, editing.alias.trim() || null);
+      setAccounts((list) => list.map((x) => (x.id === account.id ? account : x)));
+      setEditing(null);
+    } catch (err) {
+      Taro.showToast({ title: errorMessage(err), icon: 'none' });
+    }
+  };
+
+  const unbind = async (a: Account) => {
+    const { confirm } = await Taro.showModal({ title: '解除绑定', content: `确定解绑 ${a.serviceName} 账户 ${Object.values(a.fieldsMasked).join(' ')}？` });
+    if (!confirm) return;
+    try {
+      await unbindAccount(a.id);
+      setAccounts((list) => list.filter((x) => x.id !== a.id));
+    } catch (err) {
+      Taro.showToast({ title: errorMessage(err), icon: 'none' });
+    }
+  };
+
+  return (
+    <View className='me'>
+      <View className='card row' onClick={() => Taro.navigateTo({ url: '/packages/orders/index' })}>
+        <Text>缴费记录</Text>
+        <Text className='muted'>›</Text>
+      </View>
+      <PageState loading={loading} error={error} empty={accounts.length === 0 ? '还没有绑定账户，回首页选择服务绑定' : null} onRetry={() => void load()}>
+        <View className='card'>
+          {accounts.map((a) => (
+            <View key={a.id} className='row' id={`me-account-${a.id}`}>
+              <View>
+                <View>
+                  {a.serviceName} · {a.alias ?? Object.values(a.fieldsMasked).join(' ')}
+                </View>
+                <View className='muted'>
+                  {a.providerName} · 户主 {a.holderNameMasked}
+                </View>
+              </View>
+              {editing?.id === a.id ? (
+                <View className='me__edit'>
+                  <Input className='me__alias' value={editing.alias} maxlength={20} placeholder='备注名，如“家里”' onInput={(e) => setEditing({ id: a.id, alias: e.detail.value })} />
+                  <Text className='me__action' onClick={() => void saveAlias()}>
+                    保存
+                  </Text>
+                </View>
+              ) : (
+                <View className='me__edit'>
+                  <Text className='me__action' onClick={() => setEditing({ id: a.id, alias: a.alias ?? '' })}>
+                    改名
+                  </Text>
+                  <Text className='me__unbind' onClick={() => void unbind(a)}>
+                    解绑
+                  </Text>
+                </View>
+              )}
+            </View>
+          ))}
+        </View>
+      </PageState>
+      <Action
+        id='sign-out'
+        onClick={() => {
+          clearSession();
+          Taro.reLaunch({ url: '/pages/index/index' });
+        }}
+      >
+        退出登录
+      </Action>
+    </View>
+  );
+}

@@ -1,0 +1,93 @@
+import { useCallback, useState } from 'react';
+import Taro, { useDidShow, useRouter } from '@tarojs/taro';
+import { Text, View } from '@tarojs/components';
+import { formatFen, ORDER_STATUS_LABELS, type OrderDto } from '@cityhub/shared';
+import { closeOrder, getOrder } from '../../api/orders';
+import { errorMessage } from '../../api/request';
+import { Action } from '../../components/action';
+import { PageState } from '../../components/page-state';
+import './index.scss';
+
+const time = (iso: string) => iso.slice(0, 19).replace('T', ' ');
+
+/** One order: its bills, its timeline and, once complete, the receipt. */
+export default function OrderPage() {
+  const { id = '' } = useRouter().params;
+  const [order, setOrder] = useState<OrderDto | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    setError(null);
+    try {
+      setOrder((await getOrder(id)).order);
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  }, [id]);
+  useDidShow(() => void load());
+
+  const cancel = async () => {
+    try {
+      setOrder((await closeOrder(id)).order);
+    } catch (err) {
+      Taro.showToast({ title: errorMessage(err), icon: 'none', duration: 3000 });
+    }
+  };
+
+  return (
+    <View className='order'>
+      <PageState loading={!order && !error} error={error} onRetry={() => void load()}>
+        {order && (
+          <>
+            <View className='card'>
+              <View className='row'>
+                <Text>{order.serviceName}</Text>
+                <Text className='amount'>{formatFen(order.amountFen)}</Text>
+              </View>
+              <View className='muted'>{order.providerName}</View>
+              <View className='order__status' id='order-status'>
+                {order.statusLabel}
+              </View>
+              {order.refundReason && <View className='muted'>{order.refundReason}</View>}
+            </View>
+            {order.receipt && (
+              <View className='card' id='order-receipt'>
+                <View className='order__title'>电子回单</View>
+                <View className='row'><Text className='muted'>缴费账户</Text><Text>{Object.values(order.receipt.accountMasked).join(' ')}</Text></View>
+                <View className='row'><Text className='muted'>金额</Text><Text className='amount'>{formatFen(order.receipt.amountFen)}</Text></View>
+                <View className='row'><Text className='muted'>微信支付单号</Text><Text>{order.receipt.transactionId}</Text></View>
+                <View className='row'><Text className='muted'>销账凭证号</Text><Text id='receipt-writeoff'>{order.receipt.writeOffRef}</Text></View>
+                <View className='row'><Text className='muted'>支付时间</Text><Text>{time(order.receipt.paidAt)}</Text></View>
+                <View className='row'><Text className='muted'>入账时间</Text><Text>{time(order.receipt.completedAt)}</Text></View>
+                <View className='row'><Text className='muted'>订单号</Text><Text>{order.orderNo}</Text></View>
+              </View>
+            )}
+            <View className='card'>
+              <View className='order__title'>账单</View>
+              {order.bills.map((b) => (
+                <View key={b.ref} className='row'>
+                  <Text>{b.title}</Text>
+                  <Text className='amount'>{formatFen(b.totalFen)}</Text>
+                </View>
+              ))}
+            </View>
+            <View className='card'>
+              <View className='order__title'>进度</View>
+              {order.timeline.map((e, i) => (
+                <View key={i} className='row'>
+                  <Text>{ORDER_STATUS_LABELS[e.status]}</Text>
+                  <Text className='muted'>{time(e.at)}</Text>
+                </View>
+              ))}
+            </View>
+            {order.status === 'CREATED' && (
+              <Action id='order-cancel' type='danger' onClick={() => void cancel()}>
+                取消订单
+              </Action>
+            )}
+          </>
+        )}
+      </PageState>
+    </View>
+  );
+}

@@ -1,0 +1,67 @@
+import { act, fireEvent, render, screen } from '@testing-library/react';
+import { answer, navigated, toasts } from '../../../test/taro';
+import Home from './index';
+
+const service = (serviceId: string, category: string, name: string, status: string, statusReason?: string) => ({
+  serviceId, version: '1.0.0', category, name, providerName: `${name}公司`, status, ...(statusReason ? { statusReason } : {}),
+  accountFields: [], paymentRules: { mode: 'exact', minFen: 1, maxFen: 100000 },
+});
+
+/** The hub as the home page sees it: 郑州 with one service available, one down, one degraded. */
+function hub(url: string) {
+  if (url.endsWith('/cities/410100'))
+    return {
+      statusCode: 200,
+      data: {
+        city: { code: '410100', name: '郑州市', provinceCode: '41', provinceName: '河南省', pinyin: 'zhengzhou', initials: 'zz' },
+        serviceGroups: [
+          { category: 'electricity', label: '电费', services: [service('state-grid', 'electricity', '电费', 'available')] },
+          { category: 'gas', label: '燃气费', services: [service('city-gas', 'gas', '燃气费', 'down', '服务商连续无响应')] },
+          { category: 'highway_toll', label: '高速通行费', services: [service('highway-etc', 'highway_toll', '高速通行费', 'degraded')] },
+        ],
+      },
+    };
+  if (url.endsWith('/auth/login')) return { statusCode: 200, data: { token: 't', expiresAt: 'x', user: { id: 'u' } } };
+  if (url.includes('client/login')) return { statusCode: 200, data: { code: 'c' } };
+  if (url.endsWith('/accounts')) return { statusCode: 200, data: { accounts: [] } };
+  return { statusCode: 404, data: {} };
+}
+
+beforeEach(() => {
+  navigated.length = 0;
+  toasts.length = 0;
+  answer(hub);
+});
+
+describe('the home page', () => {
+  it('groups services as residents think of them and greys a provider that is not well', async () => {
+    render(<Home />);
+    await screen.findByText('生活缴费');
+    expect(screen.getByText('交通出行')).toBeTruthy();
+    const gas = document.getElementById('tile-city-gas')!;
+    expect(gas.getAttribute('data-status')).toBe('down');
+    expect(gas.className).toContain('home__tile--down');
+    expect(gas.textContent).toContain('暂停服务');
+    expect(document.getElementById('tile-highway-etc')!.textContent).toContain('服务繁忙');
+    expect(document.getElementById('tile-state-grid')!.textContent).not.toMatch(/暂停|繁忙/);
+  });
+
+  it('opens a working service and explains a stopped one instead of opening it', async () => {
+    render(<Home />);
+    await screen.findByText('生活缴费');
+    await act(async () => fireEvent.click(document.getElementById('tile-city-gas')!));
+    expect(navigated).toEqual([]);
+    expect(toasts).toEqual(['暂停服务：服务商连续无响应']);
+    await act(async () => fireEvent.click(document.getElementById('tile-state-grid')!));
+    expect(navigated).toEqual(['/packages/service/index?serviceId=state-grid&cityCode=410100']);
+  });
+
+  it('says so when the city cannot be loaded, and retries on tap', async () => {
+    answer(() => ({ statusCode: 503, data: { error: { code: 'NOT_READY', message: '服务暂时不可用', requestId: 'r' } } }));
+    render(<Home />);
+    const hint = await screen.findByText(/服务暂时不可用/);
+    answer(hub);
+    await act(async () => fireEvent.click(hint));
+    expect(await screen.findByText('生活缴费')).toBeTruthy();
+  });
+});

@@ -1,0 +1,20 @@
+/**
+ * @tarojs/components as plain DOM elements, for component tests in jsdom:
+ * View/Text/ScrollView render as div/span, Input as an <input> whose onInput
+ * gets Taro's `{ detail: { value } }`.
+ */
+import type { ReactNode } from 'react';
+
+type Props = { children?: ReactNode; className?: string; id?: string; onClick?: () => void; [key: string]: unknown };
+
+const passthrough = ({ children, className, id, onClick, ...rest }: Props) => {
+  const data = Object.fromEntries(Object.entries(rest).filter(([k]) => k.startsWith('data-')));
+  return { children, className, id, onClick, ...data };
+};
+
+export const View = (props: Props) => <div {...passthrough(props)} />;
+export const Text = (props: Props) => <span {...passthrough(props)} />;
+export const ScrollView = (props: Props) => <div {...passthrough(props)} />;
+export const Input = ({ value, placeholder, onInput, className }: { value?: string; placeholder?: string; className?: string; onInput?: (e: { detail: { value: string } }) => void }) => (
+  <input className={className} value={value} placeholder={placeholder} onChange={(e) => onInput?.({ detail: { value: e.target.value } })} />
+);

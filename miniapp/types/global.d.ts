@@ -1,0 +1,16 @@
+/// <reference types="@tarojs/taro" />
+
+declare module '*.scss';
+
+/** The hub's base URL baked in at build time: empty for h5 (same origin), absolute for weapp. */
+declare const API_BASE: string;
+/** The mock WeChat (wx.login codes and the cashier) in mock mode. */
+declare const WECHAT_MOCK_BASE: string;
+/** 'mock': the cashier page at the mock gateway; 'wechat': Taro.requestPayment. */
+declare const PAYMENT_MODE: 'mock' | 'wechat';
+
+declare namespace NodeJS {
+  interface ProcessEnv {
+    TARO_ENV: 'weapp' | 'h5';
+  }
+}

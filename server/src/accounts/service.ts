@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import { accountFieldsSchema, applyMask, type Account, type BindAccountBody } from '@cityhub/shared';
+import type { DataSource, Repository } from 'typeorm';
+import type { AccountFields } from '../adapters/contract';
+import { adapterErrors } from '../adapters/contract';
+import type { AdapterRegistry } from '../adapters/registry';
+import type { ResilientAdapter } from '../adapters/resilience';
+import { ConflictError, InputError, NotFoundError } from '../errors';
+import type { SecretBox } from '../infra/secret-box';
+import { AccountEntity, type AccountRow } from './entities';
+
+/** A bound account with its adapter and plain fields, for services that must talk to the provider. */
+export interface OpenAccount {
+  row: AccountRow;
+  fields: AccountFields;
+  adapter: ResilientAdapter;
+}
+
+/**
+ * Residents' bound accounts. Fields are validated against the adapter's own
+ * field definitions, confirmed with the provider, sealed at rest and shown
+ * masked. Every read is scoped to the resident: another's id is "not found".
+ */
+export class AccountService {
+  private readonly repo: Repository<AccountRow>;
+
+  constructor(
+    dataSource: DataSource,
+    private readonly registry: AdapterRegistry,
+    private readonly box: SecretBox,
+  ) {
+    this.repo = dataSource.getRepository(AccountEntity);
+  }
+
+  private toDto(row: AccountRow): Account {
+    const adapter = this.registry.activeAdapter(row.adapterId);
+    const d = adapter?.describe();
+    return {
+      id: row.id,
+      serviceId: row.adapterId,
+      category: row.category as Account['category'],
+      cityCode: row.cityCode,
+      serviceName: d?.name ?? row.adapterId,
+      providerName: d?.providerName ?? '',
+      alias: row.alias,
+      fieldsMasked: JSON.parse(row.fieldsMasked) as Record<string, string>,
+      holderNameMasked: row.holderNameMasked,
+      addressHint: row.addressHint,
+      createdAt: new Date(row.createdAt).toISOString(),
+    };
+  }
+
+  async bind(residentId: string, body: BindAccountBody): Promise<Account> {
+    const adapter = this.registry.activeAdapter(body.serviceId);
+    if (!adapter) throw new NotFoundError('NOT_FOUND', `no service ${body.serviceId} is available`);
+    const d = adapter.describe();
+    if (this.registry.resolve(body.cityCode, d.category)?.describe().id !== d.id) {
+      throw new InputError(`service ${body.serviceId} does not serve city ${body.cityCode}`, [{ path: 'body.cityCode', message: 'not served by this service' }]);
+    }
+    const parsed = accountFieldsSchema(d.accountFields).safeParse(body.fields);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => ({ path: ['body', 'fields', ...i.path.map(String)].join('.'), message: i.message }));
+      throw new InputError(`invalid account fields: ${issues.map((i) => i.message).join('; ')}`, issues);
+    }
+    const fields = Object.fromEntries(Object.entries(parsed.data).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    const found = await adapter.lookupAccount({ fields });
+    const canonical = JSON.stringify(Object.keys(fields).sort().map((k) => [k, fields[k]]));
+    const row: AccountRow = {
+      id: randomUUID(),
+      residentId,
+      adapterId: d.id,
+      category: d.category,
+      cityCode: body.cityCode,
+      alias: body.alias ?? null,
+      fieldsSealed: this.box.seal(JSON.stringify(fields)),
+      fieldsMasked: JSON.stringify(Object.fromEntries(d.accountFields.filter((f) => fields[f.name] !== undefined).map((f) => [f.name, applyMask(f.mask, fields[f.name])]))),
+      fieldsDigest: this.box.digest(`${d.id}:${canonical}`),
+      holderNameMasked: found.holderNameMasked,
+      addressHint: found.addressHint,
+      createdAt: new Date(),
+    };
+    const duplicate = await this.repo.findOneBy({ residentId, adapterId: d.id, fieldsDigest: row.fieldsDigest });
+    if (duplicate) throw new ConflictError('ACCOUNT_ALREADY_BOUND', 'you have already bound this account', { accountId: duplicate.id });
+    try {
+      await this.repo.insert(row);
+    } catch (err) {
+      const raced = await this.repo.findOneBy({ residentId, adapterId: d.id, fieldsDigest: row.fieldsDigest });
+      if (raced) throw new ConflictError('ACCOUNT_ALREADY_BOUND', 'you have already bound this account', { accountId: raced.id });
+      throw err;
+    }
+    return this.toDto(row);
+  }
+
+  async list(residentId: string): Promise<Account[]> {
+    const rows = await this.repo.find({ where: { residentId }, order: { createdAt: 'ASC' } });
+    return rows.map((r) => this.toDto(r));
+  }
+
+  private async owned(residentId: string, id: string): Promise<AccountRow> {
+    const row = await this.repo.findOneBy({ id, residentId });
+    if (!row) throw new NotFoundError('ACCOUNT_NOT_FOUND', `no account ${id}`);
+    return row;
+  }
+
+  /** Renames (or, with null, un-names) one of my accounts. */
+  async rename(residentId: string, id: string, alias: string | null): Promise<Account> {
+    const row = await this.owned(residentId, id);
+    await this.repo.update({ id: row.id, residentId }, { alias });
+    return this.toDto({ ...row, alias });
+  }
+
+  async remove(residentId: string, id: string): Promise<void> {
+    const row = await this.owned(residentId, id);
+    await this.repo.delete({ id: row.id, residentId });
+  }
+
+  /** Opens an owned account for a provider call; the adapter must be serving. */
+  async open(residentId: string, id: string): Promise<OpenAccount> {
+    const row = await this.owned(residentId, id);
+    const adapter = this.registry.activeAdapter(row.adapterId);
+    if (!adapter) throw adapterErrors.unavailable('this service is not offered right now');
+    return { row, fields: JSON.parse(this.box.open(row.fieldsSealed)) as AccountFields, adapter };
+  }
+}

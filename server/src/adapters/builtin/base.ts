@@ -1,0 +1,53 @@
+import { maskName, type AccountField, type CodeAdapterManifest } from '@cityhub/shared';
+import { adapterErrors, type AdapterDescription } from '../contract';
+import { sendProviderRequest, type ProviderRequest, type ProviderResponse } from '../http-transport';
+
+/**
+ * What every built-in code adapter shares: its description from the code
+ * manifest plus the class's own account fields, and calls over the manifest's
+ * transport (auth applied the same way as for manifest adapters).
+ */
+export abstract class CodeAdapterBase {
+  protected abstract readonly accountFields: AccountField[];
+
+  constructor(
+    protected readonly manifest: CodeAdapterManifest,
+    private readonly secret: string | undefined,
+  ) {}
+
+  describe(): AdapterDescription {
+    const m = this.manifest;
+    return {
+      id: m.id,
+      version: m.version,
+      name: m.name,
+      providerName: m.providerName,
+      category: m.category,
+      coverage: m.coverage,
+      accountFields: this.accountFields,
+      paymentRules: m.paymentRules,
+      kind: 'code',
+    };
+  }
+
+  protected send(request: ProviderRequest, signal?: AbortSignal): Promise<ProviderResponse> {
+    return sendProviderRequest(this.manifest.transport, this.secret, request, signal);
+  }
+
+  /** The provider's JSON object body, or a typed bad-response error. */
+  protected object(response: ProviderResponse): Record<string, unknown> {
+    if (response.status >= 500) throw adapterErrors.unavailable(`HTTP ${response.status}`);
+    if (!response.body || typeof response.body !== 'object') throw adapterErrors.badResponse(`expected a JSON object, got HTTP ${response.status}`);
+    return response.body as Record<string, unknown>;
+  }
+
+  protected masked(name: unknown): string {
+    if (typeof name !== 'string' || !name) throw adapterErrors.badResponse('the holder name is missing');
+    return maskName(name);
+  }
+
+  protected fen(value: unknown, what: string): number {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw adapterErrors.badResponse(`${what} should be an integer number of fen, got ${JSON.stringify(value)}`);
+    return value;
+  }
+}

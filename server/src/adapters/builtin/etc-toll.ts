@@ -1,0 +1,118 @@
+import type { AccountField } from '@cityhub/shared';
+import {
+  adapterErrors,
+  type CityServiceAdapter,
+  type HealthOutput,
+  type LookupAccountInput,
+  type LookupAccountOutput,
+  type QueryBillsInput,
+  type QueryBillsOutput,
+  type WriteOffInput,
+  type WriteOffOutput,
+  type WriteOffStatusInput,
+  type WriteOffStatusOutput,
+} from '../contract';
+import { CodeAdapterBase } from './base';
+
+const CARD = /^\d{20}$/;
+
+/**
+ * Highway toll operators with ETC cards. Code rather than a manifest: one
+ * account field takes either a card number or a plate and picks the query
+ * parameter by its shape, and each monthly statement's passages become line
+ * items with their stations and times.
+ */
+export class EtcTollAdapter extends CodeAdapterBase implements CityServiceAdapter {
+  static readonly implementation = 'etc-toll';
+
+  protected readonly accountFields: AccountField[] = [
+    {
+      name: 'vehicle',
+      label: 'ETC 卡号或车牌号',
+      placeholder: '20 位 ETC 卡号，或车牌号如 豫A12345',
+      dataType: 'text',
+      pattern: '^(\\d{20}|[\\u4e00-\\u9fa5][A-Z][A-Z0-9]{5,6})$',
+      minLength: 7,
+      maxLength: 20,
+      optional: false,
+      mask: 'tail4',
+    },
+  ];
+
+  private query(fields: Record<string, string>): Record<string, string> {
+    const vehicle = fields.vehicle ?? '';
+    return CARD.test(vehicle) ? { cardNo: vehicle } : { plate: vehicle };
+  }
+
+  private check(body: Record<string, unknown>): void {
+    const code = body.resultCode;
+    if (code === 0) return;
+    if (code === 404) throw adapterErrors.accountNotFound(String(code));
+    if (code === 300) throw adapterErrors.windowClosed(String(code));
+    if (code === 460 || code === 461 || code === 462 || code === 463) throw adapterErrors.rejected(String(body.message ?? code), String(code));
+    if (code === 500 || code === 401) throw adapterErrors.unavailable(String(body.message ?? code), String(code));
+    throw adapterErrors.unknownError(String(code));
+  }
+
+  async lookupAccount(input: LookupAccountInput, signal?: AbortSignal): Promise<LookupAccountOutput> {
+    const body = this.object(await this.send({ method: 'GET', path: '/etc/api/cards', query: this.query(input.fields) }, signal));
+    this.check(body);
+    const card = body.card as { owner?: unknown; plate?: unknown } | undefined;
+    return { holderNameMasked: this.masked(card?.owner), addressHint: typeof card?.plate === 'string' ? card.plate.slice(0, 2) + '***' : null };
+  }
+
+  /** Statements of the card; the card number is resolved first so write-offs always name the card. */
+  async queryBills(input: QueryBillsInput, signal?: AbortSignal): Promise<QueryBillsOutput> {
+    const body = this.object(await this.send({ method: 'GET', path: '/etc/api/statements', query: this.query(input.fields) }, signal));
+    this.check(body);
+    if (!Array.isArray(body.statements)) throw adapterErrors.badResponse('statements is missing');
+    return {
+      bills: body.statements.map((s: Record<string, unknown>, i: number) => {
+        const passages = Array.isArray(s.passages) ? (s.passages as Array<Record<string, unknown>>) : [];
+        const month = String(s.month ?? '');
+        return {
+          ref: String(s.statementId ?? ''),
+          period: month,
+          title: `${month.slice(0, 4)}年${Number(month.slice(4))}月通行费`,
+          amountFen: this.fen(s.totalFee, `statements[${i}].totalFee`),
+          lateFeeFen: 0,
+          dueDate: typeof s.payBefore === 'string' ? s.payBefore : null,
+          lineItems: passages.map((p, j) => ({
+            kind: 'toll_passage' as const,
+            description: `${String(p.entryStation)} → ${String(p.exitStation)}`,
+            amountFen: this.fen(p.fee, `statements[${i}].passages[${j}].fee`),
+            details: { entryStation: String(p.entryStation), exitStation: String(p.exitStation), entryTime: String(p.entryTime), exitTime: String(p.exitTime) },
+          })),
+        };
+      }),
+    };
+  }
+
+  private async cardNo(fields: Record<string, string>, signal?: AbortSignal): Promise<string> {
+    if (CARD.test(fields.vehicle ?? '')) return fields.vehicle;
+    const body = this.object(await this.send({ method: 'GET', path: '/etc/api/cards', query: this.query(fields) }, signal));
+    this.check(body);
+    return String((body.card as { cardNo?: unknown })?.cardNo ?? '');
+  }
+
+  async writeOff(input: WriteOffInput, signal?: AbortSignal): Promise<WriteOffOutput> {
+    const cardNo = await this.cardNo(input.fields, signal);
+    const body = this.object(
+      await this.send({ method: 'POST', path: '/etc/api/settlements', body: { cardNo, statementIds: input.billRefs, outOrderNo: input.orderNo, totalFee: input.amountFen } }, signal),
+    );
+    this.check(body);
+    if (typeof body.settlementNo !== 'string') throw adapterErrors.badResponse('settlementNo is missing');
+    return { reference: body.settlementNo };
+  }
+
+  async writeOffStatus(input: WriteOffStatusInput, signal?: AbortSignal): Promise<WriteOffStatusOutput> {
+    const body = this.object(await this.send({ method: 'GET', path: `/etc/api/settlements/${encodeURIComponent(input.orderNo)}` }, signal));
+    this.check(body);
+    return body.state === 'SETTLED' ? { status: 'SUCCESS', reference: String(body.settlementNo) } : { status: 'NOT_FOUND', reference: null };
+  }
+
+  async health(signal?: AbortSignal): Promise<HealthOutput> {
+    const body = this.object(await this.send({ method: 'GET', path: '/etc/api/health' }, signal));
+    return { ok: body.resultCode === 0 };
+  }
+}

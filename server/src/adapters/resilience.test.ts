@@ -1,0 +1,118 @@
+import { manifestSchema } from '@cityhub/shared';
+import { MemoryKeyValueStore } from '../infra/kv';
+import { fakeWaterManifest, scriptFakeWater, startFakeProvider } from '../../test/support/fake-provider';
+import { AdapterError } from './contract';
+import { ManifestAdapter } from './manifest-adapter';
+import { ResilientAdapter } from './resilience';
+
+type Fake = Awaited<ReturnType<typeof startFakeProvider>>;
+const fields = { customerNo: '12345678' };
+
+function adapterFor(fake: Fake, id: string, timeoutMs = 300) {
+  const manifest = manifestSchema.parse(fakeWaterManifest(fake.url, { id }));
+  return new ResilientAdapter(new ManifestAdapter(manifest, undefined), new MemoryKeyValueStore(), {
+    timeoutMs,
+    breakAfter: 3,
+    halfOpenAfterMs: 60_000,
+    maxConcurrent: 8,
+    maxQueued: 64,
+    billCacheTtlMs: 0,
+  });
+}
+
+async function timed<T>(call: () => Promise<T>): Promise<{ ms: number; result?: T; error?: unknown }> {
+  const start = performance.now();
+  try {
+    const result = await call();
+    return { ms: performance.now() - start, result };
+  } catch (error) {
+    return { ms: performance.now() - start, error };
+  }
+}
+
+describe('a hanging provider does not slow the others', () => {
+  let healthy: Fake;
+  let hanging: Fake;
+  beforeEach(async () => {
+    healthy = await startFakeProvider();
+    hanging = await startFakeProvider();
+    scriptFakeWater(healthy);
+    hanging.answers.set('/lookup', { hang: true, body: null });
+  });
+  afterEach(async () => {
+    await healthy.close();
+    await hanging.close();
+  });
+
+  it('keeps the healthy adapter fast, trips the hanging one to down, then fails it fast with a clear error', async () => {
+    const good = adapterFor(healthy, 'good-water');
+    const bad = adapterFor(hanging, 'bad-water', 300);
+
+    // First wave: both under concurrent load; the hanging one times out.
+    const [goodWave, badWave] = await Promise.all([
+      Promise.all(Array.from({ length: 20 }, () => timed(() => good.lookupAccount({ fields })))),
+      Promise.all(Array.from({ length: 8 }, () => timed(() => bad.lookupAccount({ fields })))),
+    ]);
+    expect(goodWave.every((r) => r.error === undefined)).toBe(true);
+    // Healthy calls never waited for the hanging provider's timeout.
+    expect(Math.max(...goodWave.map((r) => r.ms))).toBeLessThan(300);
+    expect(badWave.every((r) => r.error instanceof AdapterError && (r.error as AdapterError).code === 'PROVIDER_TIMEOUT')).toBe(true);
+
+    expect(bad.healthReport()).toMatchObject({ status: 'down', breaker: 'open' });
+    expect(good.healthReport()).toMatchObject({ status: 'available', breaker: 'closed' });
+
+    // Once open, the breaker answers at once instead of waiting out the timeout.
+    const fast = await timed(() => bad.lookupAccount({ fields }));
+    expect(fast.error).toBeInstanceOf(AdapterError);
+    expect((fast.error as AdapterError).code).toBe('PROVIDER_UNAVAILABLE');
+    expect(fast.ms).toBeLessThan(100);
+  });
+
+  it('does not count "no such account" as a provider failure', async () => {
+    const good = adapterFor(healthy, 'good-water');
+    for (let i = 0; i < 5; i++) {
+      await expect(good.lookupAccount({ fields: { customerNo: '00000000' } })).rejects.toMatchObject({ code: 'PROVIDER_ACCOUNT_NOT_FOUND' });
+    }
+    expect(good.healthReport().breaker).toBe('closed');
+  });
+});
+
+describe('bill cache and singleflight', () => {
+  let fake: Fake;
+  beforeEach(async () => {
+    fake = await startFakeProvider();
+    scriptFakeWater(fake);
+  });
+  afterEach(() => fake.close());
+
+  it('makes one provider call for identical concurrent queries and serves repeats from the cache', async () => {
+    const manifest = manifestSchema.parse(fakeWaterManifest(fake.url));
+    const adapter = new ResilientAdapter(new ManifestAdapter(manifest, undefined), new MemoryKeyValueStore(), {
+      timeoutMs: 1000,
+      breakAfter: 5,
+      halfOpenAfterMs: 1000,
+      maxConcurrent: 4,
+      maxQueued: 100,
+      billCacheTtlMs: 10_000,
+    });
+    const results = await Promise.all(Array.from({ length: 25 }, () => adapter.queryBills({ fields })));
+    expect(results.every((r) => r.bills.length === 2)).toBe(true);
+    await adapter.queryBills({ fields });
+    expect(fake.requests.filter((r) => r.url === '/bills')).toHaveLength(1);
+  });
+
+  it('forgets cached bills after a write-off, so a paid bill is not offered again', async () => {
+    const manifest = manifestSchema.parse(fakeWaterManifest(fake.url));
+    const adapter = new ResilientAdapter(new ManifestAdapter(manifest, undefined), new MemoryKeyValueStore(), {
+      timeoutMs: 1000,
+      breakAfter: 5,
+      halfOpenAfterMs: 1000,
+      maxConcurrent: 4,
+      maxQueued: 100,
+      billCacheTtlMs: 10_000,
+    });
+    expect((await adapter.queryBills({ fields })).bills).toHaveLength(2);
+    await adapter.writeOff({ orderNo: 'CH1', fields, billRefs: ['W-202609'], amountFen: 3150 });
+    expect((await adapter.queryBills({ fields })).bills.map((b) => b.ref)).toEqual(['W-202610']);
+  });
+});

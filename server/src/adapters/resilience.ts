@@ -1,0 +1,194 @@
+import { createHash } from 'node:crypto';
+import {
+  BrokenCircuitError,
+  BulkheadRejectedError,
+  CircuitState,
+  ConsecutiveBreaker,
+  TaskCancelledError,
+  TimeoutStrategy,
+  bulkhead,
+  circuitBreaker,
+  handleWhen,
+  timeout,
+  wrap,
+  type IPolicy,
+} from 'cockatiel';
+import type { KeyValueStore } from '../infra/kv';
+import {
+  AdapterError,
+  adapterErrors,
+  type AdapterDescription,
+  type CityServiceAdapter,
+  type HealthOutput,
+  type LookupAccountInput,
+  type LookupAccountOutput,
+  type QueryBillsInput,
+  type QueryBillsOutput,
+  type WriteOffInput,
+  type WriteOffOutput,
+  type WriteOffStatusInput,
+  type WriteOffStatusOutput,
+} from './contract';
+
+export interface ResilienceOptions {
+  timeoutMs: number;
+  /** Consecutive provider failures that open the breaker. */
+  breakAfter: number;
+  /** How long an open breaker waits before letting one trial call through. */
+  halfOpenAfterMs: number;
+  maxConcurrent: number;
+  maxQueued: number;
+  billCacheTtlMs: number;
+}
+
+export const DEFAULT_RESILIENCE: ResilienceOptions = {
+  timeoutMs: 3000,
+  breakAfter: 5,
+  halfOpenAfterMs: 10_000,
+  maxConcurrent: 16,
+  maxQueued: 64,
+  billCacheTtlMs: 30_000,
+};
+
+export type AdapterStatus = 'available' | 'degraded' | 'down';
+
+export interface AdapterHealthReport {
+  status: AdapterStatus;
+  reason?: string;
+  breaker: 'closed' | 'open' | 'half-open' | 'isolated';
+  calls: number;
+  errorRate: number;
+  latencyMs: { p50: number; p95: number; p99: number };
+}
+
+const WINDOW = 200;
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/**
+ * Wraps an adapter with the hub's protection: bulkhead (bounded concurrency),
+ * circuit breaker (fed only by provider failures, not by "no such account"),
+ * and timeout; plus a short-TTL bill cache in the key-value store and
+ * singleflight so identical concurrent bill queries make one provider call.
+ */
+export class ResilientAdapter implements CityServiceAdapter {
+  private readonly policy: IPolicy;
+  private readonly breaker;
+  private readonly samples: Array<{ ms: number; ok: boolean }> = [];
+  private readonly inflight = new Map<string, Promise<QueryBillsOutput>>();
+
+  constructor(
+    readonly inner: CityServiceAdapter,
+    private readonly kv: KeyValueStore,
+    private readonly options: ResilienceOptions = DEFAULT_RESILIENCE,
+  ) {
+    this.breaker = circuitBreaker(
+      handleWhen((err) => err instanceof TaskCancelledError || (err instanceof AdapterError && err.isProviderFailure)),
+      { halfOpenAfter: options.halfOpenAfterMs, breaker: new ConsecutiveBreaker(options.breakAfter) },
+    );
+    this.policy = wrap(bulkhead(options.maxConcurrent, options.maxQueued), this.breaker, timeout(options.timeoutMs, TimeoutStrategy.Aggressive));
+  }
+
+  describe(): AdapterDescription {
+    return this.inner.describe();
+  }
+
+  private record(ms: number, ok: boolean): void {
+    this.samples.push({ ms, ok });
+    if (this.samples.length > WINDOW) this.samples.shift();
+  }
+
+  private async run<T>(operation: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      const result = await this.policy.execute(({ signal }) => operation(signal));
+      this.record(performance.now() - started, true);
+      return result;
+    } catch (err) {
+      const providerFault = !(err instanceof AdapterError) || err.isProviderFailure;
+      if (!(err instanceof BrokenCircuitError) && !(err instanceof BulkheadRejectedError)) this.record(performance.now() - started, !providerFault);
+      throw this.translate(err);
+    }
+  }
+
+  private translate(err: unknown): Error {
+    if (err instanceof AdapterError) return err;
+    if (err instanceof TaskCancelledError) return adapterErrors.timeout(this.options.timeoutMs);
+    if (err instanceof BrokenCircuitError) return adapterErrors.unavailable('too many recent failures; the service is paused and will retry shortly');
+    if (err instanceof BulkheadRejectedError) return adapterErrors.unavailable('too many requests in flight to this provider');
+    return adapterErrors.unavailable((err as Error)?.message ?? 'unexpected failure');
+  }
+
+  lookupAccount(input: LookupAccountInput): Promise<LookupAccountOutput> {
+    return this.run((signal) => this.inner.lookupAccount(input, signal));
+  }
+
+  private billCacheKey(fields: Record<string, string>): string {
+    const { id, version } = this.inner.describe();
+    const canonical = JSON.stringify(Object.keys(fields).sort().map((k) => [k, fields[k]]));
+    return `bills:${id}:${version}:${createHash('sha256').update(canonical).digest('hex')}`;
+  }
+
+  /** Bills, from the short-TTL cache when fresh; concurrent identical queries share one provider call. */
+  async queryBills(input: QueryBillsInput): Promise<QueryBillsOutput> {
+    const key = this.billCacheKey(input.fields);
+    const cached = await this.kv.get(key);
+    if (cached) return JSON.parse(cached) as QueryBillsOutput;
+    const pending = this.inflight.get(key);
+    if (pending) return pending;
+    const fetching = this.run((signal) => this.inner.queryBills(input, signal))
+      .then(async (result) => {
+        await this.kv.set(key, JSON.stringify(result), this.options.billCacheTtlMs);
+        return result;
+      })
+      .finally(() => this.inflight.delete(key));
+    this.inflight.set(key, fetching);
+    return fetching;
+  }
+
+  /** Forgets cached bills of an account (after a write-off, what is owed has changed). */
+  async forgetBills(fields: Record<string, string>): Promise<void> {
+    await this.kv.del(this.billCacheKey(fields));
+  }
+
+  async writeOff(input: WriteOffInput): Promise<WriteOffOutput> {
+    const result = await this.run((signal) => this.inner.writeOff(input, signal));
+    await this.forgetBills(input.fields);
+    return result;
+  }
+
+  writeOffStatus(input: WriteOffStatusInput): Promise<WriteOffStatusOutput> {
+    return this.run((signal) => this.inner.writeOffStatus(input, signal));
+  }
+
+  health(): Promise<HealthOutput> {
+    return this.run((signal) => this.inner.health(signal));
+  }
+
+  /** Breaker state, latency percentiles and error rate over the last calls, and what they mean for residents. */
+  healthReport(): AdapterHealthReport {
+    const state = this.breaker.state;
+    const breaker =
+      state === CircuitState.Open ? 'open' : state === CircuitState.HalfOpen ? 'half-open' : state === CircuitState.Isolated ? 'isolated' : 'closed';
+    const sorted = this.samples.map((s) => s.ms).sort((a, b) => a - b);
+    const failures = this.samples.filter((s) => !s.ok).length;
+    const errorRate = this.samples.length ? failures / this.samples.length : 0;
+    const latencyMs = { p50: Math.round(percentile(sorted, 50)), p95: Math.round(percentile(sorted, 95)), p99: Math.round(percentile(sorted, 99)) };
+    let status: AdapterStatus = 'available';
+    let reason: string | undefined;
+    if (breaker === 'open' || breaker === 'isolated') {
+      status = 'down';
+      reason = '服务商系统维护中，请稍后再试';
+    } else if (breaker === 'half-open' || (this.samples.length >= 10 && errorRate >= 0.2)) {
+      status = 'degraded';
+      reason = '服务商响应异常，缴费可能延迟';
+    } else if (latencyMs.p95 > 1000) {
+      status = 'degraded';
+      reason = '服务商响应较慢';
+    }
+    return { status, reason, breaker, calls: this.samples.length, errorRate: Math.round(errorRate * 1000) / 1000, latencyMs };
+  }
+}

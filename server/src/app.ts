@@ -1,0 +1,118 @@
+import Koa from 'koa';
+import { bodyParser } from '@koa/bodyparser';
+import cors from '@koa/cors';
+import helmet from 'koa-helmet';
+import serve from 'koa-static';
+import type { DataSource } from 'typeorm';
+import { createAccountRoutes } from './accounts/routes';
+import { createAdapterAdminRoutes } from './adapters/routes';
+import { requireOperator } from './admin/operator-auth';
+import { createReconciliationRoutes } from './reconciliation/routes';
+import { inlineScriptHashes } from './http/csp';
+import { createCityRoutes } from './cities/routes';
+import { createAuthRoutes } from './identity/routes';
+import { requireResident } from './identity/sessions';
+import { createOrderRoutes } from './orders/routes';
+import { createPaymentRoutes } from './payments/routes';
+import type { HubServices } from './services';
+import type { HubState } from './http/context';
+import { errorHandler } from './http/error-handler';
+import { HubMetrics } from './http/metrics';
+import { buildOpenApiDocument } from './http/openapi';
+import { createOpsRoutes } from './http/ops-routes';
+import { ApiRouter } from './http/api-router';
+import { requestId } from './http/request-id';
+import type { Config } from './infra/config';
+import type { KeyValueStore } from './infra/kv';
+import type { Logger } from './infra/logger';
+
+export interface AppDeps {
+  config: Pick<Config, 'corsOrigins' | 'bodyLimitBytes' | 'h5Dir' | 'operatorTokens'> & {
+    /** Origins the h5 page may call besides the hub: the mock WeChat (wx.login, cashier) in mock mode. */
+    connectSrc?: string[];
+  };
+  log: Logger;
+  services: HubServices;
+  dataSource: DataSource;
+  kv: KeyValueStore;
+  /** False once shutdown has begun; defaults to always accepting. */
+  isAccepting?: () => boolean;
+}
+
+export interface HubApp {
+  app: Koa<HubState>;
+  metrics: HubMetrics;
+  api: ApiRouter;
+}
+
+/** Builds the hub's Koa app from its dependencies; listening and shutdown are main.ts's job. */
+export function createApp(deps: AppDeps): HubApp {
+  const app = new Koa<HubState>();
+  app.proxy = false;
+  const metrics = new HubMetrics();
+  const { services } = deps;
+  const resident = requireResident(services.sessions);
+  const operator = requireOperator(deps.config.operatorTokens, services.audit);
+
+  const api = new ApiRouter('/api/v1');
+  api.use(createAuthRoutes({ login: services.login, residents: services.residents, sessions: services.sessions }));
+  api.use(createCityRoutes({ cities: services.cities, registry: services.registry }));
+  api.use(createAccountRoutes({ accounts: services.accounts, bills: services.bills, requireResident: resident }));
+  api.use(createOrderRoutes({ orders: services.orders, requireResident: resident }));
+  api.use(createPaymentRoutes({ orders: services.orders, gateway: services.gateway, log: deps.log }));
+  api.use(createAdapterAdminRoutes({ admin: services.adapters, requireOperator: operator }));
+  api.use(createReconciliationRoutes({ reconciliation: services.reconciliation, requireOperator: operator }));
+
+  let openApi: Record<string, unknown> | undefined;
+  const ops = createOpsRoutes({
+    dataSource: deps.dataSource,
+    kv: deps.kv,
+    metrics,
+    isAccepting: deps.isAccepting ?? (() => true),
+    openApi: () => (openApi ??= buildOpenApiDocument(api.specs, { title: 'cityhub API', version: '1' })),
+  });
+
+  const allowed = new Set(deps.config.corsOrigins);
+  app.use(requestId(deps.log));
+  app.use(metrics.middleware());
+  app.use(errorHandler());
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'", inlineScriptHashes(deps.config.h5Dir)],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:', 'blob:'],
+          connectSrc: ["'self'", ...(deps.config.connectSrc ?? [])],
+        },
+      },
+    }),
+  );
+  app.use(
+    cors({
+      // Only configured origins get CORS headers; the h5 build is served same-origin.
+      origin: (ctx) => (allowed.has(ctx.get('origin')) ? ctx.get('origin') : ''),
+      exposeHeaders: ['X-Request-Id'],
+      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+    }),
+  );
+  app.use(
+    bodyParser({
+      enableTypes: ['json'],
+      jsonLimit: deps.config.bodyLimitBytes,
+      encoding: 'utf-8',
+      // Strict JSON: a top-level string or number is not a request body.
+      jsonStrict: true,
+      onError: (err) => {
+        throw err;
+      },
+    }),
+  );
+  app.use(ops.routes());
+  app.use(ops.allowedMethods());
+  for (const mw of api.middleware()) app.use(mw);
+  // Mounted even before the h5 build exists: files are looked up per request.
+  app.use(serve(deps.config.h5Dir, { index: 'index.html', maxage: 0 }));
+  return { app, metrics, api };
+}

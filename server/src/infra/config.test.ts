@@ -1,0 +1,29 @@
+import { ConfigError, loadConfig } from './config';
+
+describe('configuration', () => {
+  it('defaults to port 3000 on 127.0.0.1 with embedded stores', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.redisUrl).toBeUndefined();
+  });
+
+  it('lets environment variables override the files', () => {
+    const config = loadConfig({ PORT: '4000', DATABASE_URL: 'mysql://root@127.0.0.1:3306/test', CORS_ORIGINS: 'http://a.example, http://b.example' });
+    expect(config.port).toBe(4000);
+    expect(config.databaseUrl).toBe('mysql://root@127.0.0.1:3306/test');
+    expect(config.corsOrigins).toEqual(['http://a.example', 'http://b.example']);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'port (env PORT)'],
+    [{ PORT: '70000' }, 'port (env PORT)'],
+    [{ DATABASE_URL: 'postgres://x' }, 'databaseUrl (env DATABASE_URL)'],
+    [{ REDIS_URL: 'not a url' }, 'redisUrl (env REDIS_URL)'],
+    [{ LOG_LEVEL: 'loud' }, 'logLevel (env LOG_LEVEL)'],
+  ])('stops boot on %p with a message naming %p', (env, key) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(key);
+  });
+});

@@ -1,0 +1,10 @@
+import { AccountEntity } from '../accounts/entities';
+import { AdapterEntity, AdapterVersionEntity, SecretEntity } from '../adapters/entities';
+import { AuditEntity } from '../admin/entities';
+import { CityEntity } from '../cities/entities';
+import { ResidentEntity } from '../identity/entities';
+import { ReconciliationEntity } from '../reconciliation/entities';
+import { BillLockEntity, IdempotencyEntity, OrderEntity, OrderEventEntity, OutboxEntity } from '../orders/entities';
+
+/** Every TypeORM entity schema of the hub, gathered for the DataSource. */
+export const entities = [CityEntity, AdapterEntity, AdapterVersionEntity, SecretEntity, AuditEntity, ResidentEntity, AccountEntity, OrderEntity, OrderEventEntity, BillLockEntity, OutboxEntity, IdempotencyEntity, ReconciliationEntity];

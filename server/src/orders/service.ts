@@ -1,0 +1,417 @@
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  ORDER_STATUS_LABELS,
+  sumFen,
+  type Bill,
+  type CreateOrderBody,
+  type OrderDto,
+  type RequestPayment,
+} from '@cityhub/shared';
+import { In, IsNull, LessThan, type DataSource, type EntityManager } from 'typeorm';
+import type { AccountService } from '../accounts/service';
+import { AppError, ConflictError, InputError, NotFoundError } from '../errors';
+import { inTransaction } from '../infra/transaction';
+import type { Logger } from '../infra/logger';
+import type { SecretBox } from '../infra/secret-box';
+import type { PaymentGateway } from '../payments/gateway';
+import {
+  BillLockEntity,
+  IdempotencyEntity,
+  OrderEntity,
+  OrderEventEntity,
+  OutboxEntity,
+  type OrderRow,
+  type OrderStatus,
+  type OutboxKind,
+} from './entities';
+import { newOrderNo } from './order-no';
+
+export interface OrderServiceOptions {
+  /** Where the gateway sends payment and refund notifications. */
+  notifyUrl: string;
+  /** How long an unpaid order (and its prepay) lives: WeChat's prepay lives 2 hours. */
+  orderTtlMs: number;
+}
+
+export interface CreatedOrder {
+  order: OrderDto;
+  payment: RequestPayment | null;
+}
+
+/** Statuses in which an order holds its bills: a second order for them is refused. */
+const LIVE: OrderStatus[] = ['CREATED', 'PAID', 'POSTING', 'COMPLETED', 'REFUNDING'];
+/** An order request unanswered for this long was being handled by a process that died (a live one gives up within ~10 s). */
+const ABANDONED_REQUEST_MS = 20_000;
+
+function iso(d: Date | string | null): string | null {
+  return d === null ? null : new Date(d).toISOString();
+}
+
+/** True for a unique-key violation on either store. */
+export function isDuplicateKey(err: unknown): boolean {
+  const e = err as { code?: string; errno?: number; message?: string };
+  return e?.code === 'ER_DUP_ENTRY' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed|Duplicate entry/.test(e?.message ?? '');
+}
+
+/**
+ * Orders: from the resident's "pay these bills" to the gateway's prepay, and
+ * every later state change. State changes are conditional updates
+ * (`WHERE status = expected`), so concurrent or repeated triggers change an
+ * order once; anything that must follow a change goes into the outbox in the
+ * same transaction.
+ */
+export class OrderService {
+  constructor(
+    private readonly deps: {
+      dataSource: DataSource;
+      accounts: AccountService;
+      gateway: PaymentGateway;
+      box: SecretBox;
+      log: Logger;
+      options: OrderServiceOptions;
+    },
+  ) {}
+
+  private get ds(): DataSource {
+    return this.deps.dataSource;
+  }
+
+  /**
+   * Creates an order for some bills of an owned account and obtains a prepay.
+   * The same Idempotency-Key with the same body answers the first answer
+   * again; with another body it is refused; concurrent duplicates make one order.
+   */
+  async create(residentId: string, idempotencyKey: string, body: CreateOrderBody, takeover = false): Promise<{ status: number; body: CreatedOrder }> {
+    const requestHash = createHash('sha256').update(JSON.stringify({ accountId: body.accountId, billRefs: [...body.billRefs].sort() })).digest('hex');
+    const idem = this.ds.getRepository(IdempotencyEntity);
+    try {
+      await idem.insert({ residentId, key: idempotencyKey, requestHash, statusCode: null, response: null, createdAt: new Date() });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      return this.replay(residentId, idempotencyKey, requestHash, body);
+    }
+    try {
+      const created = await this.createOrder(residentId, body, takeover);
+      await idem.update({ residentId, key: idempotencyKey }, { statusCode: 201, response: JSON.stringify(created) });
+      return { status: 201, body: created };
+    } catch (err) {
+      // A refused request may be retried with the same key once the cause is fixed.
+      await idem.delete({ residentId, key: idempotencyKey });
+      throw err;
+    }
+  }
+
+  private async replay(residentId: string, key: string, requestHash: string, body: CreateOrderBody): Promise<{ status: number; body: CreatedOrder }> {
+    const idem = this.ds.getRepository(IdempotencyEntity);
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const row = await idem.findOneBy({ residentId, key });
+      if (!row) throw new ConflictError('CONFLICT', 'the first request with this Idempotency-Key failed; send it again');
+      if (row.requestHash !== requestHash) {
+        throw new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request; use a new key for a new payment');
+      }
+      if (row.response && row.statusCode) return { status: row.statusCode, body: JSON.parse(row.response) as CreatedOrder };
+      // No answer long after any request could take: the process handling it died. Take it over.
+      if (Date.now() - new Date(row.createdAt).getTime() > ABANDONED_REQUEST_MS) {
+        const taken = await idem.delete({ residentId, key, statusCode: IsNull(), createdAt: row.createdAt });
+        if (taken.affected) return this.create(residentId, key, body, true);
+        continue;
+      }
+      if (Date.now() > deadline) throw new ConflictError('CONFLICT', 'the first request with this Idempotency-Key is still being processed; try again shortly');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /**
+   * The order a crashed first attempt of the same request left behind: this
+   * resident's, for this account and exactly these bills, still unpaid.
+   */
+  private async abandonedOrder(residentId: string, body: CreateOrderBody): Promise<OrderRow | null> {
+    const locks = await this.ds.getRepository(BillLockEntity).findBy({ billRef: body.billRefs[0] });
+    for (const lock of locks) {
+      const order = await this.findById(lock.orderId);
+      const sameBills = order && JSON.stringify([...(JSON.parse(order.billRefs) as string[])].sort()) === JSON.stringify([...body.billRefs].sort());
+      if (order && sameBills && order.residentId === residentId && order.accountId === body.accountId && order.status === 'CREATED') return order;
+    }
+    return null;
+  }
+
+  /** Obtains (again: the gateway is idempotent on out_trade_no) the prepay of an order and answers as at creation. */
+  private async startPayment(order: OrderRow, residentId: string): Promise<CreatedOrder> {
+    const openid = await this.openidOf(residentId);
+    let prepayId: string;
+    try {
+      ({ prepayId } = await this.deps.gateway.createPrepay({
+        outTradeNo: order.orderNo,
+        description: `${order.providerName}-${order.serviceName}`.slice(0, 127),
+        amountFen: Number(order.amountFen),
+        openid,
+        notifyUrl: this.deps.options.notifyUrl,
+        timeExpire: new Date(order.expiresAt),
+        attach: order.id,
+      }));
+    } catch (err) {
+      await this.transition(order.id, ['CREATED'], 'CLOSED', 'the payment could not be started', { closedAt: new Date() });
+      this.deps.log.error({ err, orderNo: order.orderNo }, 'prepay failed');
+      throw new AppError('PROVIDER_UNAVAILABLE', 'the payment service is unavailable; nothing was charged, try again shortly', undefined, { expose: true, cause: err });
+    }
+    await this.ds.getRepository(OrderEntity).update({ id: order.id }, { prepayId, updatedAt: new Date() });
+    return { order: await this.dto({ ...order, prepayId }), payment: this.deps.gateway.requestPaymentParams(prepayId) };
+  }
+
+  private async createOrder(residentId: string, body: CreateOrderBody, takeover: boolean): Promise<CreatedOrder> {
+    if (takeover) {
+      const abandoned = await this.abandonedOrder(residentId, body);
+      if (abandoned) return this.startPayment(abandoned, residentId);
+    }
+    const { row: account, fields, adapter } = await this.deps.accounts.open(residentId, body.accountId);
+    const d = adapter.describe();
+    // The amount is the provider's, asked now, never the client's or the cache's.
+    await adapter.forgetBills(fields);
+    const { bills: owed } = await adapter.queryBills({ fields });
+    const chosen: Bill[] = [];
+    for (const ref of body.billRefs) {
+      const bill = owed.find((b) => b.ref === ref);
+      if (!bill) throw new InputError(`bill ${ref} is not owed on this account (it may be paid already)`, [{ path: 'body.billRefs', message: `unknown bill ${ref}` }]);
+      chosen.push({ ...bill, totalFen: sumFen([bill.amountFen, bill.lateFeeFen]) });
+    }
+    const amountFen = sumFen(chosen.map((b) => b.totalFen));
+    if (amountFen < d.paymentRules.minFen || amountFen > d.paymentRules.maxFen) {
+      throw new InputError(`the total ${amountFen} fen is outside what ${d.name} accepts (${d.paymentRules.minFen}–${d.paymentRules.maxFen} fen)`, [
+        { path: 'body.billRefs', message: 'total out of range' },
+      ]);
+    }
+
+    const now = new Date();
+    const order: OrderRow = {
+      id: randomUUID(),
+      orderNo: newOrderNo(now),
+      residentId,
+      accountId: account.id,
+      adapterId: d.id,
+      adapterVersion: d.version,
+      category: d.category,
+      cityCode: account.cityCode,
+      serviceName: d.name,
+      providerName: d.providerName,
+      fieldsSealed: account.fieldsSealed,
+      accountMasked: account.fieldsMasked,
+      billRefs: JSON.stringify(body.billRefs),
+      bills: JSON.stringify(chosen),
+      amountFen,
+      status: 'CREATED',
+      prepayId: null,
+      expiresAt: new Date(now.getTime() + this.deps.options.orderTtlMs),
+      transactionId: null,
+      paidAt: null,
+      writeOffRef: null,
+      completedAt: null,
+      refundNo: null,
+      refundReason: null,
+      closedAt: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const accountDigest = this.deps.box.digest(`${d.id}:${account.fieldsDigest}`);
+    try {
+      await inTransaction(this.ds, async (tx) => {
+        await tx.getRepository(OrderEntity).insert(order);
+        await tx.getRepository(BillLockEntity).insert(body.billRefs.map((billRef) => ({ adapterId: d.id, accountDigest, billRef, orderId: order.id })));
+        await this.event(tx, order.id, 'CREATED', null);
+      });
+    } catch (err) {
+      if (isDuplicateKey(err)) throw new ConflictError('BILL_ALREADY_IN_ORDER', 'one of these bills already has an order being paid; finish or close that order first');
+      throw err;
+    }
+
+    return this.startPayment(order, residentId);
+  }
+
+  private async openidOf(residentId: string): Promise<string> {
+    const rows: Array<{ openid: string }> = await this.ds.query('SELECT openid FROM residents WHERE id = ?', [residentId]);
+    if (!rows[0]) throw new NotFoundError('NOT_FOUND', 'resident not found');
+    return rows[0].openid;
+  }
+
+  private async event(tx: EntityManager, orderId: string, status: OrderStatus, note: string | null): Promise<void> {
+    await tx.getRepository(OrderEventEntity).insert({ orderId, at: new Date(), status, note });
+  }
+
+  /**
+   * Moves an order from one of `from` to `to` if — and only if — it is still in
+   * one of `from`; runs `andThen` in the same transaction. Returns whether
+   * this call made the change (false means someone else did, or it no longer applies).
+   */
+  async transition(
+    orderId: string,
+    from: OrderStatus[],
+    to: OrderStatus,
+    note: string | null,
+    set: Partial<OrderRow> = {},
+    andThen?: (tx: EntityManager) => Promise<void>,
+  ): Promise<boolean> {
+    return inTransaction(this.ds, async (tx) => {
+      const result = await tx
+        .createQueryBuilder()
+        .update(OrderEntity)
+        .set({ ...set, status: to, updatedAt: new Date() })
+        .where('id = :id AND status IN (:...from)', { id: orderId, from })
+        .execute();
+      if (!result.affected) return false;
+      await this.event(tx, orderId, to, note);
+      if (to === 'CLOSED' || to === 'REFUNDED') await tx.getRepository(BillLockEntity).delete({ orderId });
+      await andThen?.(tx);
+      return true;
+    });
+  }
+
+  /** Queues work for the outbox worker, inside the caller's transaction. */
+  async enqueue(tx: EntityManager, orderId: string, kind: OutboxKind): Promise<void> {
+    const now = new Date();
+    await tx.getRepository(OutboxEntity).insert({ orderId, kind, status: 'pending', attempts: 0, nextAttemptAt: now, leaseOwner: null, leaseUntil: null, lastError: null, createdAt: now, updatedAt: now });
+  }
+
+  async findByOrderNo(orderNo: string): Promise<OrderRow | null> {
+    return this.ds.getRepository(OrderEntity).findOneBy({ orderNo });
+  }
+
+  async findById(id: string): Promise<OrderRow | null> {
+    return this.ds.getRepository(OrderEntity).findOneBy({ id });
+  }
+
+  private async owned(residentId: string, id: string): Promise<OrderRow> {
+    const row = await this.ds.getRepository(OrderEntity).findOneBy({ id, residentId });
+    if (!row) throw new NotFoundError('ORDER_NOT_FOUND', `no order ${id}`);
+    return row;
+  }
+
+  async get(residentId: string, id: string): Promise<OrderDto> {
+    return this.dto(await this.owned(residentId, id));
+  }
+
+  async list(residentId: string, query: { page: number; pageSize: number; serviceId?: string; category?: string }): Promise<{ orders: OrderDto[]; page: number; pageSize: number; total: number }> {
+    const where = { residentId, ...(query.serviceId ? { adapterId: query.serviceId } : {}), ...(query.category ? { category: query.category } : {}) };
+    const [rows, total] = await this.ds.getRepository(OrderEntity).findAndCount({
+      where,
+      order: { createdAt: 'DESC', id: 'ASC' },
+      skip: (query.page - 1) * query.pageSize,
+      take: query.pageSize,
+    });
+    const events = rows.length ? await this.ds.getRepository(OrderEventEntity).find({ where: { orderId: In(rows.map((r) => r.id)) }, order: { id: 'ASC' } }) : [];
+    return { orders: rows.map((r) => this.toDto(r, events.filter((e) => e.orderId === r.id))), page: query.page, pageSize: query.pageSize, total };
+  }
+
+  /** Cancels an unpaid order: closes it at the gateway first, so it can no longer be paid. */
+  async close(residentId: string, id: string): Promise<OrderDto> {
+    const order = await this.owned(residentId, id);
+    if (order.status !== 'CREATED') throw new ConflictError('CONFLICT', `an order that is ${ORDER_STATUS_LABELS[order.status]} cannot be cancelled`);
+    await this.closeAtGateway(order, 'cancelled by the resident');
+    return this.dto((await this.findById(id))!);
+  }
+
+  /**
+   * Closes an unpaid order at the gateway and here. If the gateway says it was
+   * paid meanwhile, it is marked paid instead (the notification may be late).
+   */
+  async closeAtGateway(order: OrderRow, reason: string): Promise<void> {
+    const remote = await this.deps.gateway.queryOrder(order.orderNo).catch(() => undefined);
+    if (remote?.tradeState === 'SUCCESS') {
+      await this.markPaid(order.orderNo, { transactionId: remote.transactionId ?? '', amountFen: remote.amountFen ?? -1, appid: remote.appid, mchid: remote.mchid, source: 'query' });
+      throw new ConflictError('CONFLICT', 'this order has just been paid and can no longer be cancelled');
+    }
+    if (remote && remote.tradeState !== 'CLOSED') await this.deps.gateway.closeOrder(order.orderNo);
+    await this.transition(order.id, ['CREATED'], 'CLOSED', reason, { closedAt: new Date() });
+  }
+
+  /**
+   * Records a payment the gateway confirmed (by notification or by query).
+   * The order becomes PAID and its write-off is queued in one transaction. An
+   * amount or merchant that does not match is never credited: the order is
+   * refunded instead. Repeats change nothing.
+   */
+  async markPaid(orderNo: string, paid: { transactionId: string; amountFen: number; appid: string | null; mchid: string | null; source: 'notification' | 'query' }): Promise<'paid' | 'duplicate' | 'refunding' | 'unknown-order'> {
+    const order = await this.findByOrderNo(orderNo);
+    if (!order) return 'unknown-order';
+    const gateway = this.deps.gateway;
+    const mismatch =
+      paid.amountFen !== order.amountFen ? `amount ${paid.amountFen} fen differs from the order's ${order.amountFen} fen` : paid.appid && paid.appid !== gateway.appid ? 'appid differs' : paid.mchid && paid.mchid !== gateway.mchid ? 'mchid differs' : null;
+    if (mismatch) {
+      this.deps.log.warn({ orderNo, mismatch }, 'payment does not match its order: refunding, not crediting');
+      const changed = await this.transition(order.id, ['CREATED', 'CLOSED'], 'REFUNDING', `payment rejected: ${mismatch}`, {
+        transactionId: paid.transactionId,
+        refundReason: `支付金额与订单不符，已原路退回（${mismatch}）`,
+        refundNo: `RF${order.orderNo.slice(2)}`,
+      }, (tx) => this.enqueue(tx, order.id, 'refund'));
+      return changed ? 'refunding' : 'duplicate';
+    }
+    const changed = await this.transition(order.id, ['CREATED'], 'PAID', `paid (${paid.source})`, { transactionId: paid.transactionId, paidAt: new Date() }, (tx) =>
+      this.enqueue(tx, order.id, 'write_off'),
+    );
+    if (changed) return 'paid';
+    // Paid after we closed it (expired, or cancelled as the payment went through): give the money back.
+    const late = await this.transition(order.id, ['CLOSED'], 'REFUNDING', 'paid after the order was closed', {
+      transactionId: paid.transactionId,
+      refundReason: '订单已关闭后才完成支付，已原路退回',
+      refundNo: `RF${order.orderNo.slice(2)}`,
+    }, (tx) => this.enqueue(tx, order.id, 'refund'));
+    return late ? 'refunding' : 'duplicate';
+  }
+
+  /** Records the gateway's word that a refund succeeded. */
+  async markRefunded(outRefundNo: string): Promise<boolean> {
+    const order = await this.ds.getRepository(OrderEntity).findOneBy({ refundNo: outRefundNo });
+    if (!order) return false;
+    return this.transition(order.id, ['REFUNDING'], 'REFUNDED', 'refund received by the payer');
+  }
+
+  /** Orders whose state should be settled by asking the gateway (missing or late notifications). */
+  async stale(status: OrderStatus, olderThanMs: number, limit = 50): Promise<OrderRow[]> {
+    return this.ds.getRepository(OrderEntity).find({ where: { status, updatedAt: LessThan(new Date(Date.now() - olderThanMs)) }, order: { updatedAt: 'ASC' }, take: limit });
+  }
+
+  async dto(row: OrderRow): Promise<OrderDto> {
+    const events = await this.ds.getRepository(OrderEventEntity).find({ where: { orderId: row.id }, order: { id: 'ASC' } });
+    return this.toDto(row, events);
+  }
+
+  private toDto(row: OrderRow, events: Array<{ status: OrderStatus; at: Date; note: string | null }>): OrderDto {
+    const accountMasked = JSON.parse(row.accountMasked) as Record<string, string>;
+    return {
+      id: row.id,
+      orderNo: row.orderNo,
+      status: row.status,
+      statusLabel: ORDER_STATUS_LABELS[row.status],
+      serviceId: row.adapterId,
+      serviceName: row.serviceName,
+      providerName: row.providerName,
+      category: row.category as OrderDto['category'],
+      cityCode: row.cityCode,
+      accountId: row.accountId,
+      accountMasked,
+      bills: JSON.parse(row.bills) as Bill[],
+      amountFen: Number(row.amountFen),
+      createdAt: iso(row.createdAt)!,
+      expiresAt: iso(row.expiresAt)!,
+      refundReason: row.refundReason,
+      timeline: events.map((e) => ({ status: e.status, at: iso(e.at)!, note: e.note })),
+      receipt:
+        row.status === 'COMPLETED' && row.transactionId && row.writeOffRef && row.paidAt && row.completedAt
+          ? {
+              providerName: row.providerName,
+              serviceName: row.serviceName,
+              accountMasked,
+              amountFen: Number(row.amountFen),
+              transactionId: row.transactionId,
+              writeOffRef: row.writeOffRef,
+              paidAt: iso(row.paidAt)!,
+              completedAt: iso(row.completedAt)!,
+            }
+          : null,
+    };
+  }
+
+  /** Plain account fields of an order, for its write-off. */
+  fieldsOf(order: OrderRow): Record<string, string> {
+    return JSON.parse(this.deps.box.open(order.fieldsSealed)) as Record<string, string>;
+  }
+}

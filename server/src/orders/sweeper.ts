@@ -1,0 +1,66 @@
+import { LessThan, type DataSource } from 'typeorm';
+import type { KeyValueStore } from '../infra/kv';
+import type { Logger } from '../infra/logger';
+import { Periodic } from '../infra/periodic';
+import type { PaymentGateway } from '../payments/gateway';
+import { IdempotencyEntity } from './entities';
+import type { OrderService } from './service';
+
+export interface SweeperOptions {
+  intervalMs: number;
+  /** An unpaid order with no notification this long after its last change is asked about at the gateway. */
+  queryAfterMs: number;
+  /** Idempotency keys are remembered this long (at least 24 h). */
+  idempotencyTtlMs: number;
+}
+
+export const DEFAULT_SWEEPER_OPTIONS: SweeperOptions = { intervalMs: 15_000, queryAfterMs: 60_000, idempotencyTtlMs: 25 * 3600_000 };
+
+/**
+ * Settles what notifications did not: asks the gateway about unpaid orders
+ * (a payment whose notification never came is still credited), closes expired
+ * ones at the gateway, and confirms refunds still processing. One process at a
+ * time sweeps (a key-value lease); every action is a conditional transition,
+ * so a second sweeper would change nothing anyway.
+ */
+export class OrderSweeper {
+  private readonly loop: Periodic;
+
+  constructor(
+    private readonly deps: { dataSource: DataSource; orders: OrderService; gateway: PaymentGateway; kv: KeyValueStore; log: Logger; options: SweeperOptions },
+  ) {
+    this.loop = new Periodic(() => this.sweep(), { everyMs: deps.options.intervalMs, firstAfterMs: deps.options.intervalMs, log: deps.log, failure: 'order sweep failed' });
+  }
+
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  async sweep(): Promise<void> {
+    const lease = `sweeper:${process.pid}:${Date.now()}`;
+    if (!(await this.deps.kv.setIfAbsent('lock:order-sweeper', lease, Math.max(5_000, this.deps.options.intervalMs)))) return;
+    try {
+      const { orders, gateway, options } = this.deps;
+      for (const order of await orders.stale('CREATED', options.queryAfterMs)) {
+        const remote = await gateway.queryOrder(order.orderNo).catch(() => undefined);
+        if (remote?.tradeState === 'SUCCESS') {
+          await orders.markPaid(order.orderNo, { transactionId: remote.transactionId ?? '', amountFen: remote.amountFen ?? -1, appid: remote.appid, mchid: remote.mchid, source: 'query' });
+        } else if (new Date(order.expiresAt).getTime() <= Date.now()) {
+          await orders.closeAtGateway(order, 'expired unpaid').catch((err) => this.deps.log.warn({ err, orderNo: order.orderNo }, 'closing an expired order failed'));
+        }
+      }
+      for (const order of await orders.stale('REFUNDING', options.queryAfterMs)) {
+        if (!order.refundNo) continue;
+        const refund = await gateway.queryRefund(order.refundNo).catch(() => null);
+        if (refund?.status === 'SUCCESS') await orders.markRefunded(order.refundNo);
+      }
+      await this.deps.dataSource.getRepository(IdempotencyEntity).delete({ createdAt: LessThan(new Date(Date.now() - options.idempotencyTtlMs)) });
+    } finally {
+      await this.deps.kv.delIfEquals('lock:order-sweeper', lease);
+    }
+  }
+}

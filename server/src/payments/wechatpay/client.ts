@@ -1,0 +1,228 @@
+import { createHash } from 'node:crypto';
+import { yuanToFen } from '@cityhub/shared';
+import { AppError } from '../../errors';
+import { beijingRfc3339 } from '../../infra/beijing-time';
+import type { GatewayNotification, GatewayRefund, GatewayTransaction, PaymentGateway, RequestPaymentParams, TradeBillRow, TradeState } from '../gateway';
+import type { WechatKeys } from './keys';
+import { authorizationHeader, checkGatewaySignature, decryptResource, nonce, signFields } from './signing';
+
+/** A failure answered by the gateway (status and WeChat's error code) or met on the way to it. */
+export class WechatPayError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'WechatPayError';
+  }
+}
+
+interface TransactionJson {
+  appid?: string;
+  mchid?: string;
+  out_trade_no: string;
+  transaction_id?: string;
+  trade_state: TradeState;
+  success_time?: string;
+  amount?: { total?: number; payer_total?: number };
+}
+
+interface RefundJson {
+  out_refund_no: string;
+  out_trade_no?: string;
+  refund_id?: string;
+  status?: GatewayRefund['status'];
+  refund_status?: GatewayRefund['status'];
+}
+
+function toTransaction(t: TransactionJson): GatewayTransaction {
+  return {
+    outTradeNo: t.out_trade_no,
+    tradeState: t.trade_state,
+    transactionId: t.transaction_id ?? null,
+    amountFen: typeof t.amount?.total === 'number' ? t.amount.total : null,
+    successTime: t.success_time ?? null,
+    appid: t.appid ?? null,
+    mchid: t.mchid ?? null,
+  };
+}
+
+function toRefund(r: RefundJson): GatewayRefund {
+  return { outRefundNo: r.out_refund_no, status: (r.status ?? r.refund_status)!, refundId: r.refund_id ?? null };
+}
+
+
+/**
+ * The hub's WeChat Pay API v3 client. Every request is signed with the
+ * merchant key and every response's signature is verified against the
+ * platform key; pointing baseUrl at api.mch.weixin.qq.com with real keys is
+ * the only difference between the mock and production.
+ */
+export class WechatPayGateway implements PaymentGateway {
+  readonly appid: string;
+  readonly mchid: string;
+
+  constructor(
+    private readonly keys: WechatKeys,
+    private readonly options: { baseUrl: string; timeoutMs?: number },
+  ) {
+    this.appid = keys.appid;
+    this.mchid = keys.mchid;
+  }
+
+  private async call<T>(method: 'GET' | 'POST', pathWithQuery: string, body?: unknown): Promise<{ status: number; json: T | null; text: string }> {
+    const bodyText = body === undefined ? '' : JSON.stringify(body);
+    const authorization = authorizationHeader({ mchid: this.mchid, serial: this.keys.merchantSerial, privateKeyPem: this.keys.merchantPrivateKeyPem, method, pathWithQuery, body: bodyText });
+    let res: Response;
+    try {
+      res = await fetch(this.options.baseUrl.replace(/\/+$/, '') + pathWithQuery, {
+        method,
+        headers: { authorization, accept: 'application/json', ...(bodyText ? { 'content-type': 'application/json' } : {}) },
+        body: bodyText || undefined,
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 5000),
+      });
+    } catch (err) {
+      throw new WechatPayError(0, 'NETWORK', `cannot reach the payment gateway: ${(err as Error).name}`);
+    }
+    const text = await res.text();
+    const headers = Object.fromEntries([...res.headers.entries()].map(([k, v]) => [k.toLowerCase(), v]));
+    // Error answers are signed too; an unsigned or forged answer is never trusted.
+    const problem = checkGatewaySignature(headers, text, { publicKeyPem: this.keys.platformPublicKeyPem, serial: this.keys.platformSerial });
+    if (problem) throw new WechatPayError(res.status, 'RESPONSE_SIGNATURE', `gateway response rejected: ${problem}`);
+    // The trade bill download is CSV; everything else is JSON.
+    let json: T | null = null;
+    if (text && /json/i.test(res.headers.get('content-type') ?? '')) {
+      try {
+        json = JSON.parse(text) as T;
+      } catch {
+        throw new WechatPayError(res.status, 'BAD_RESPONSE', 'the gateway answered with malformed JSON');
+      }
+    }
+    if (res.status >= 400) {
+      const err = json as unknown as { code?: string; message?: string } | null;
+      throw new WechatPayError(res.status, err?.code ?? 'HTTP_ERROR', err?.message ?? `HTTP ${res.status}`);
+    }
+    return { status: res.status, json, text };
+  }
+
+  async createPrepay(input: { outTradeNo: string; description: string; amountFen: number; openid: string; notifyUrl: string; timeExpire: Date; attach?: string }): Promise<{ prepayId: string }> {
+    const { json } = await this.call<{ prepay_id: string }>('POST', '/v3/pay/transactions/jsapi', {
+      appid: this.appid,
+      mchid: this.mchid,
+      description: input.description,
+      out_trade_no: input.outTradeNo,
+      time_expire: beijingRfc3339(input.timeExpire),
+      attach: input.attach,
+      notify_url: input.notifyUrl,
+      amount: { total: input.amountFen, currency: 'CNY' },
+      payer: { openid: input.openid },
+    });
+    if (!json?.prepay_id) throw new WechatPayError(502, 'NO_PREPAY_ID', 'the gateway returned no prepay_id');
+    return { prepayId: json.prepay_id };
+  }
+
+  /** The parameters wx.requestPayment takes, signed with the merchant key. */
+  requestPaymentParams(prepayId: string): RequestPaymentParams {
+    const timeStamp = String(Math.floor(Date.now() / 1000));
+    const nonceStr = nonce();
+    const pkg = `prepay_id=${prepayId}`;
+    return { appId: this.appid, timeStamp, nonceStr, package: pkg, signType: 'RSA', paySign: signFields(this.keys.merchantPrivateKeyPem, [this.appid, timeStamp, nonceStr, pkg]) };
+  }
+
+  async queryOrder(outTradeNo: string): Promise<GatewayTransaction | null> {
+    try {
+      const { json } = await this.call<TransactionJson>('GET', `/v3/pay/transactions/out-trade-no/${encodeURIComponent(outTradeNo)}?mchid=${this.mchid}`);
+      return json ? toTransaction(json) : null;
+    } catch (err) {
+      if (err instanceof WechatPayError && err.status === 404) return null;
+      throw err;
+    }
+  }
+
+  async closeOrder(outTradeNo: string): Promise<void> {
+    await this.call('POST', `/v3/pay/transactions/out-trade-no/${encodeURIComponent(outTradeNo)}/close`, { mchid: this.mchid });
+  }
+
+  async refund(input: { outTradeNo: string; outRefundNo: string; amountFen: number; totalFen: number; reason: string; notifyUrl: string }): Promise<GatewayRefund> {
+    const { json } = await this.call<RefundJson>('POST', '/v3/refund/domestic/refunds', {
+      out_trade_no: input.outTradeNo,
+      out_refund_no: input.outRefundNo,
+      reason: input.reason,
+      notify_url: input.notifyUrl,
+      amount: { refund: input.amountFen, total: input.totalFen, currency: 'CNY' },
+    });
+    return toRefund(json!);
+  }
+
+  async queryRefund(outRefundNo: string): Promise<GatewayRefund | null> {
+    try {
+      const { json } = await this.call<RefundJson>('GET', `/v3/refund/domestic/refunds/${encodeURIComponent(outRefundNo)}`);
+      return json ? toRefund(json) : null;
+    } catch (err) {
+      if (err instanceof WechatPayError && err.status === 404) return null;
+      throw err;
+    }
+  }
+
+  parseNotification(input: { headers: Record<string, string | undefined>; rawBody: string }): GatewayNotification {
+    const problem = checkGatewaySignature(input.headers, input.rawBody, { publicKeyPem: this.keys.platformPublicKeyPem, serial: this.keys.platformSerial });
+    if (problem) throw new AppError('SIGNATURE_INVALID', `notification rejected: ${problem}`);
+    let event: { id?: string; event_type?: string; resource?: { ciphertext: string; nonce: string; associated_data?: string } };
+    let plain: unknown;
+    try {
+      event = JSON.parse(input.rawBody);
+      plain = JSON.parse(decryptResource(event.resource!, this.keys.apiV3Key));
+    } catch {
+      throw new AppError('SIGNATURE_INVALID', 'notification rejected: the resource does not decrypt');
+    }
+    const eventType = String(event.event_type ?? '');
+    if (eventType.startsWith('REFUND.')) {
+      const r = plain as RefundJson & { out_trade_no: string };
+      return { kind: 'refund', eventId: String(event.id), eventType, refund: { ...toRefund(r), outTradeNo: r.out_trade_no } };
+    }
+    return { kind: 'transaction', eventId: String(event.id), eventType, transaction: toTransaction(plain as TransactionJson) };
+  }
+
+  /** Downloads and parses the day's trade bill (all trades), verifying its SHA1. */
+  async tradeBill(date: string): Promise<TradeBillRow[]> {
+    let meta: { download_url: string; hash_value: string } | null;
+    try {
+      ({ json: meta } = await this.call<{ download_url: string; hash_value: string }>('GET', `/v3/bill/tradebill?bill_date=${date}&bill_type=ALL`));
+    } catch (err) {
+      if (err instanceof WechatPayError && err.code === 'NO_STATEMENT_EXIST') return [];
+      throw err;
+    }
+    const url = new URL(meta!.download_url);
+    const { text } = await this.call<never>('GET', url.pathname + url.search).catch((err) => {
+      throw err;
+    });
+    if (createHash('sha1').update(text).digest('hex') !== meta!.hash_value) throw new WechatPayError(502, 'BILL_HASH', 'the trade bill does not match its SHA1');
+    return parseTradeBill(text);
+  }
+}
+
+/** Parses WeChat's trade bill CSV: backtick-prefixed fields, yuan amounts, two totals lines at the end. */
+export function parseTradeBill(csv: string): TradeBillRow[] {
+  const lines = csv.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim());
+  const header = lines[0].split(',');
+  const totalsAt = lines.findIndex((l) => l.startsWith('总交易单数'));
+  const rows = lines.slice(1, totalsAt < 0 ? undefined : totalsAt);
+  const col = (name: string) => header.indexOf(name);
+  const clean = (v: string | undefined) => (v ?? '').replace(/^`/, '');
+  return rows.map((line) => {
+    const f = line.split(',');
+    const refundFen = clean(f[col('退款金额')]);
+    return {
+      successTime: clean(f[col('交易时间')]),
+      transactionId: clean(f[col('微信订单号')]),
+      outTradeNo: clean(f[col('商户订单号')]),
+      tradeState: clean(f[col('交易状态')]),
+      totalFen: yuanToFen(clean(f[col('应结订单金额')]) || '0'),
+      refundId: clean(f[col('微信退款单号')]) || null,
+      outRefundNo: clean(f[col('商户退款单号')]) || null,
+      refundFen: yuanToFen(refundFen || '0'),
+    };
+  });
+}
+

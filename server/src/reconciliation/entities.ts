@@ -1,0 +1,18 @@
+import { EntitySchema } from 'typeorm';
+
+export interface ReconciliationRow {
+  date: string;
+  generatedAt: Date;
+  report: string;
+}
+
+/** One stored report per day; a rerun replaces it. */
+export const ReconciliationEntity = new EntitySchema<ReconciliationRow>({
+  name: 'Reconciliation',
+  tableName: 'reconciliation_reports',
+  columns: {
+    date: { type: String, length: 10, primary: true },
+    generatedAt: { name: 'generated_at', type: 'datetime', precision: 3 },
+    report: { type: 'text' },
+  },
+});

@@ -1,0 +1,99 @@
+import { In, type DataSource } from 'typeorm';
+import type { ReconciliationDifference, ReconciliationReport } from '@cityhub/shared';
+import { AppError, NotFoundError } from '../errors';
+import type { Logger } from '../infra/logger';
+import { OrderEntity, type OrderRow } from '../orders/entities';
+import type { PaymentGateway, TradeBillRow } from '../payments/gateway';
+import { ReconciliationEntity } from './entities';
+
+/** The report keeps this many differences in full; the counts cover all of them. */
+const MAX_LISTED_DIFFERENCES = 200;
+
+/**
+ * Matches the gateway's trade bill for a day against the hub's orders and
+ * write-offs: every payment should be written off (COMPLETED) or refunded,
+ * every write-off should have a payment, and the fen should add up.
+ */
+export class ReconciliationService {
+  constructor(private readonly deps: { dataSource: DataSource; gateway: PaymentGateway; log: Logger }) {}
+
+  async run(date: string): Promise<ReconciliationReport> {
+    let rows: TradeBillRow[];
+    try {
+      rows = await this.deps.gateway.tradeBill(date);
+    } catch (err) {
+      throw new AppError('GATEWAY_UNAVAILABLE', `the trade bill for ${date} could not be downloaded; try again later`, undefined, { expose: true, cause: err });
+    }
+    const payments = rows.filter((r) => r.tradeState === 'SUCCESS');
+    const refunds = rows.filter((r) => r.tradeState === 'REFUND');
+
+    const orders = this.deps.dataSource.getRepository(OrderEntity);
+    const billOrderNos = [...new Set(rows.map((r) => r.outTradeNo))];
+    const byNo = new Map<string, OrderRow>();
+    for (let i = 0; i < billOrderNos.length; i += 500) {
+      for (const o of await orders.findBy({ orderNo: In(billOrderNos.slice(i, i + 500)) })) byNo.set(o.orderNo, o);
+    }
+    // Orders the hub believes were paid that day: each must appear in the bill.
+    const start = new Date(Date.parse(`${date}T00:00:00+08:00`));
+    const end = new Date(start.getTime() + 24 * 3600_000);
+    const paidThatDay = await orders
+      .createQueryBuilder('o')
+      .where('o.paid_at >= :start AND o.paid_at < :end', { start, end })
+      .andWhere('o.status IN (:...statuses)', { statuses: ['PAID', 'POSTING', 'COMPLETED'] })
+      .getMany();
+
+    const differences: ReconciliationDifference[] = [];
+    const diff = (kind: ReconciliationDifference['kind'], orderNo: string, row: TradeBillRow | null, order: OrderRow | undefined) =>
+      differences.push({ kind, orderNo, transactionId: row?.transactionId ?? order?.transactionId ?? null, gatewayFen: row ? row.totalFen : null, hubFen: order ? Number(order.amountFen) : null, hubStatus: order?.status ?? null });
+
+    let matched = 0;
+    let refunded = 0;
+    let writtenOffFen = 0;
+    let refundedOrdersFen = 0;
+    const paidNos = new Set<string>();
+    for (const row of payments) {
+      paidNos.add(row.outTradeNo);
+      const order = byNo.get(row.outTradeNo);
+      if (!order) diff('payment_without_order', row.outTradeNo, row, undefined);
+      else if (order.status === 'REFUNDING' || order.status === 'REFUNDED') {
+        refunded++;
+        refundedOrdersFen += row.totalFen;
+      } else if (Number(order.amountFen) !== row.totalFen) diff('amount_mismatch', row.outTradeNo, row, order);
+      else if (order.status === 'COMPLETED') {
+        matched++;
+        writtenOffFen += Number(order.amountFen);
+      } else diff('paid_not_written_off', row.outTradeNo, row, order);
+    }
+    for (const order of paidThatDay) {
+      if (!paidNos.has(order.orderNo) && !byNo.has(order.orderNo)) diff('written_off_not_paid', order.orderNo, null, order);
+    }
+    for (const row of refunds) {
+      const order = byNo.get(row.outTradeNo);
+      if (!order || (order.status !== 'REFUNDING' && order.status !== 'REFUNDED')) diff('refund_not_recorded', row.outTradeNo, row, order);
+    }
+
+    const gatewayPaidFen = payments.reduce((n, r) => n + r.totalFen, 0);
+    const gatewayRefundedFen = refunds.reduce((n, r) => n + r.refundFen, 0);
+    const report: ReconciliationReport = {
+      date,
+      generatedAt: new Date().toISOString(),
+      counts: { gatewayPayments: payments.length, gatewayRefunds: refunds.length, matched, refunded, differences: differences.length },
+      totals: { gatewayPaidFen, gatewayRefundedFen, writtenOffFen, refundedOrdersFen },
+      balanced: differences.length === 0 && gatewayPaidFen === writtenOffFen + refundedOrdersFen,
+      differences: differences.slice(0, MAX_LISTED_DIFFERENCES),
+    };
+    await this.deps.dataSource.getRepository(ReconciliationEntity).save({ date, generatedAt: new Date(), report: JSON.stringify(report) });
+    this.deps.log.info({ date, balanced: report.balanced, differences: differences.length }, 'reconciliation report stored');
+    return report;
+  }
+
+  async get(date: string): Promise<ReconciliationReport> {
+    const row = await this.deps.dataSource.getRepository(ReconciliationEntity).findOneBy({ date });
+    if (!row) throw new NotFoundError('REPORT_NOT_FOUND', `no reconciliation report for ${date}; run one with POST /api/v1/admin/reconciliation`);
+    return JSON.parse(row.report) as ReconciliationReport;
+  }
+
+  async has(date: string): Promise<boolean> {
+    return (await this.deps.dataSource.getRepository(ReconciliationEntity).countBy({ date })) > 0;
+  }
+}

@@ -1,0 +1,175 @@
+import { z } from 'zod';
+import { MAX_FEN } from '../money';
+
+/** The five kinds of city service a provider can offer. */
+export const categorySchema = z.enum(['electricity', 'water', 'gas', 'highway_toll', 'traffic_fine']);
+export type Category = z.infer<typeof categorySchema>;
+
+/** Chinese names residents see for each category. */
+export const CATEGORY_LABELS: Record<Category, string> = {
+  electricity: '电费',
+  water: '水费',
+  gas: '燃气费',
+  highway_toll: '高速通行费',
+  traffic_fine: '交通违法',
+};
+
+export const maskRuleSchema = z.enum(['none', 'tail4', 'account', 'plate', 'name', 'full']);
+
+const isValidRegex = (source: string) => {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** One field a resident fills to identify an account (BBPS "customer params" style). */
+export const accountFieldSchema = z
+  .object({
+    name: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,31}$/, 'field name must be an identifier (letters, digits, _)'),
+    label: z.string().min(1).max(32),
+    placeholder: z.string().max(64).optional(),
+    dataType: z.enum(['numeric', 'alphanumeric', 'plate', 'text']),
+    pattern: z.string().max(200).refine(isValidRegex, 'pattern must be a valid regular expression').optional(),
+    minLength: z.number().int().min(0).max(64).default(1),
+    maxLength: z.number().int().min(1).max(64).default(32),
+    optional: z.boolean().default(false),
+    mask: maskRuleSchema.default('account'),
+  })
+  .refine((f) => f.minLength <= f.maxLength, { message: 'minLength must not exceed maxLength', path: ['minLength'] });
+export type AccountField = z.infer<typeof accountFieldSchema>;
+
+export const paymentRulesSchema = z
+  .object({
+    mode: z.enum(['exact', 'partial']),
+    minFen: z.number().int().min(1).max(MAX_FEN),
+    maxFen: z.number().int().min(1).max(MAX_FEN),
+  })
+  .refine((r) => r.minFen <= r.maxFen, { message: 'minFen must not exceed maxFen', path: ['minFen'] });
+
+export const coverageSchema = z
+  .object({
+    nationwide: z.boolean().default(false),
+    provinces: z.array(z.string().regex(/^\d{2}$/, 'province codes are two digits (GB/T 2260 prefix)')).default([]),
+    cities: z.array(z.string().regex(/^\d{6}$/, 'city codes are six digits (GB/T 2260)')).default([]),
+  })
+  .refine((c) => c.nationwide || c.provinces.length > 0 || c.cities.length > 0, {
+    message: 'coverage needs nationwide, provinces or cities',
+  });
+export type Coverage = z.infer<typeof coverageSchema>;
+
+const secretRefSchema = z.string().regex(/^[a-z][a-z0-9-]{1,63}$/, 'secret references are lower-case names like "grid-hmac"');
+
+/**
+ * How the hub authenticates to the provider. HMAC-SHA256 signs the canonical
+ * string METHOD\nPATH_WITH_QUERY\nTIMESTAMP\nNONCE\nSHA256_HEX(BODY) and sends
+ * X-Key-Id, X-Timestamp (unix seconds), X-Nonce and X-Signature (hex).
+ */
+export const authSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('none') }),
+  z.object({ type: z.literal('bearer'), secretRef: secretRefSchema }),
+  z.object({ type: z.literal('hmac-sha256'), keyId: z.string().min(1).max(64), secretRef: secretRefSchema }),
+]);
+
+export const transportSchema = z.object({
+  baseUrl: z.string().url().refine((u) => /^https?:\/\//.test(u), 'baseUrl must be http(s)'),
+  timeoutMs: z.number().int().min(50).max(30000).default(3000),
+  auth: authSchema,
+});
+
+/** A JSONata expression, kept as source; the hub compiles it when the manifest is registered. */
+export const jsonataSchema = z.string().min(1).max(4000);
+
+/**
+ * One provider operation: the HTTP request (each part a JSONata expression
+ * over the operation's input) and how to read the answer (JSONata over
+ * `{ status, body }`).
+ */
+export const operationSchema = z.object({
+  request: z.object({
+    method: z.enum(['GET', 'POST', 'PUT']),
+    path: jsonataSchema.describe('JSONata producing the path, e.g. "/customers/" & account.customerNo'),
+    query: jsonataSchema.optional().describe('JSONata producing an object of query parameters'),
+    body: jsonataSchema.optional().describe('JSONata producing the JSON body'),
+  }),
+  response: z.object({
+    success: jsonataSchema.describe('JSONata over {status, body}: true when the provider says the call succeeded'),
+    errorCode: jsonataSchema.optional().describe("JSONata over {status, body}: the provider's error code when not successful"),
+    map: jsonataSchema.describe("JSONata over {status, body}: the operation's output"),
+  }),
+});
+
+/** Error kinds a provider error code may be mapped onto. */
+export const providerErrorKindSchema = z.enum([
+  'PROVIDER_ACCOUNT_NOT_FOUND',
+  'NO_ARREARS',
+  'SERVICE_WINDOW_CLOSED',
+  'PROVIDER_UNAVAILABLE',
+  'PROVIDER_REJECTED',
+]);
+export type ProviderErrorKind = z.infer<typeof providerErrorKindSchema>;
+
+const identityShape = {
+  schemaVersion: z.literal(1),
+  id: z.string().regex(/^[a-z][a-z0-9-]{2,63}$/, 'id is lower-case letters, digits and dashes, 3–64 long'),
+  version: z.string().regex(/^\d+\.\d+\.\d+$/, 'version is semantic: MAJOR.MINOR.PATCH'),
+  name: z.string().min(1).max(64),
+  providerName: z.string().min(1).max(64),
+  category: categorySchema,
+  coverage: coverageSchema,
+};
+
+/** A provider described entirely as data: HTTP requests and JSONata mappings. */
+export const manifestSchema = z
+  .object({
+    ...identityShape,
+    kind: z.literal('http').default('http'),
+    accountFields: z.array(accountFieldSchema).min(1).max(8),
+    paymentRules: paymentRulesSchema,
+    amountUnit: z.enum(['fen', 'yuan']).describe('how the provider writes amounts: integer fen, or yuan strings like "12.30"'),
+    transport: transportSchema,
+    operations: z.object({
+      lookupAccount: operationSchema,
+      queryBills: operationSchema,
+      writeOff: operationSchema,
+      writeOffStatus: operationSchema,
+      health: operationSchema.optional(),
+    }),
+    errorCodes: z.record(z.string().min(1).max(64), providerErrorKindSchema).default({}),
+  })
+  .superRefine((m, ctx) => {
+    const names = m.accountFields.map((f) => f.name);
+    names.forEach((name, i) => {
+      if (names.indexOf(name) !== i) ctx.addIssue({ code: 'custom', path: ['accountFields', i, 'name'], message: `duplicate field name "${name}"` });
+    });
+  })
+  .meta({ id: 'AdapterManifest' });
+
+export type AdapterManifest = z.infer<typeof manifestSchema>;
+export type AdapterManifestInput = z.input<typeof manifestSchema>;
+
+/**
+ * A provider served by a TypeScript class of the hub (`implementation`), for
+ * what a manifest cannot express. A variant of an existing provider is one of
+ * these with other coverage, transport or payment rules: no new code.
+ */
+export const codeManifestSchema = z
+  .object({
+    ...identityShape,
+    kind: z.literal('code'),
+    implementation: z.string().regex(/^[a-z][a-z0-9-]{2,63}$/, 'implementation names a built-in adapter class'),
+    paymentRules: paymentRulesSchema,
+    transport: transportSchema,
+  })
+  .meta({ id: 'CodeAdapterManifest' });
+
+export type CodeAdapterManifest = z.infer<typeof codeManifestSchema>;
+export type AnyAdapterManifest = AdapterManifest | CodeAdapterManifest;
+
+/** Validates either kind of manifest, choosing the schema by `kind` so errors name the right paths. */
+export function parseManifest(input: unknown) {
+  const kind = input && typeof input === 'object' ? (input as { kind?: unknown }).kind : undefined;
+  return kind === 'code' ? codeManifestSchema.safeParse(input) : manifestSchema.safeParse(input);
+}

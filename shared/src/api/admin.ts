@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { categorySchema } from '../adapters/manifest';
+
+const fieldsSchema = z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,31}$/), z.string().max(64));
+
+export const adapterIdParamsSchema = z.object({
+  id: z.string().regex(/^[a-z][a-z0-9-]{2,63}$/, 'adapter id is lower-case letters, digits and dashes'),
+});
+
+export const verifyAdapterBodySchema = z.object({
+  version: z.string().regex(/^\d+\.\d+\.\d+$/).optional(),
+  testAccounts: z.object({ existing: fieldsSchema, missing: fieldsSchema, payable: fieldsSchema.optional() }),
+});
+
+export const activateAdapterBodySchema = z.object({
+  version: z.string().regex(/^\d+\.\d+\.\d+$/).optional(),
+  /** Activate without a passing conformance report (audited). */
+  force: z.boolean().default(false),
+});
+
+export const secretParamsSchema = z.object({ name: z.string().regex(/^[a-z][a-z0-9-]{1,63}$/, 'secret names are lower-case, e.g. "grid-hmac"') });
+export const putSecretBodySchema = z.object({ value: z.string().min(1).max(4096) });
+
+export const conformanceReportSchema = z
+  .object({
+    adapterId: z.string(),
+    version: z.string(),
+    passed: z.boolean(),
+    checks: z.array(z.object({ name: z.string(), passed: z.boolean(), detail: z.string(), ms: z.number() })),
+    at: z.string(),
+  })
+  .meta({ id: 'ConformanceReport' });
+
+export const adapterHealthSchema = z
+  .object({
+    status: z.enum(['available', 'degraded', 'down']),
+    reason: z.string().optional(),
+    breaker: z.enum(['closed', 'open', 'half-open', 'isolated']),
+    calls: z.number().int(),
+    errorRate: z.number(),
+    latencyMs: z.object({ p50: z.number(), p95: z.number(), p99: z.number() }),
+  })
+  .meta({ id: 'AdapterHealth' });
+
+export const adapterVersionSummarySchema = z.object({
+  version: z.string(),
+  status: z.enum(['draft', 'verified', 'active', 'retired']),
+  verified: z.boolean(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+});
+
+export const adapterSummarySchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    providerName: z.string(),
+    category: categorySchema,
+    kind: z.enum(['manifest', 'code']),
+    status: z.enum(['draft', 'active', 'disabled']),
+    activeVersion: z.string().nullable(),
+    versions: z.array(adapterVersionSummarySchema),
+    health: adapterHealthSchema.nullable(),
+  })
+  .meta({ id: 'AdapterSummary' });
+
+export const adapterListSchema = z.object({ adapters: z.array(adapterSummarySchema) });
+export const adapterDetailSchema = z.object({ adapter: adapterSummarySchema });
+export const adapterHealthDetailSchema = z.object({
+  adapterId: z.string(),
+  version: z.string().nullable(),
+  health: adapterHealthSchema.nullable(),
+  probe: z.object({ ok: z.boolean(), detail: z.string().optional() }).nullable(),
+});
+export const verifyResultSchema = z.object({ report: conformanceReportSchema });
+
+export type AdapterSummary = z.infer<typeof adapterSummarySchema>;
+export type ConformanceReportDto = z.infer<typeof conformanceReportSchema>;
