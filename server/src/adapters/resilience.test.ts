@@ -20,13 +20,11 @@ function adapterFor(fake: Fake, id: string, timeoutMs = 300) {
   });
 }
 
-async function timed<T>(call: () => Promise<T>): Promise<{ ms: number; result?: T; error?: unknown }> {
-  const start = performance.now();
+async function settle<T>(call: () => Promise<T>): Promise<{ result?: T; error?: unknown }> {
   try {
-    const result = await call();
-    return { ms: performance.now() - start, result };
+    return { result: await call() };
   } catch (error) {
-    return { ms: performance.now() - start, error };
+    return { error };
   }
 }
 
@@ -44,28 +42,33 @@ describe('a hanging provider does not slow the others', () => {
     await hanging.close();
   });
 
-  it('keeps the healthy adapter fast, trips the hanging one to down, then fails it fast with a clear error', async () => {
+  it('keeps the healthy adapter answering, trips the hanging one to down, then fails it without calling the provider', async () => {
     const good = adapterFor(healthy, 'good-water');
-    const bad = adapterFor(hanging, 'bad-water', 300);
+    const bad = adapterFor(hanging, 'bad-water', 1000);
 
     // First wave: both under concurrent load; the hanging one times out.
+    // `settled` records the order in which calls finished, so "the healthy
+    // calls never waited for the hanging provider" is asserted by order, not
+    // by a clock reading.
+    const settled: string[] = [];
+    const track = <T>(name: string, call: () => Promise<T>) => settle(call).finally(() => settled.push(name));
     const [goodWave, badWave] = await Promise.all([
-      Promise.all(Array.from({ length: 20 }, () => timed(() => good.lookupAccount({ fields })))),
-      Promise.all(Array.from({ length: 8 }, () => timed(() => bad.lookupAccount({ fields })))),
+      Promise.all(Array.from({ length: 20 }, () => track('good', () => good.lookupAccount({ fields })))),
+      Promise.all(Array.from({ length: 8 }, () => track('bad', () => bad.lookupAccount({ fields })))),
     ]);
     expect(goodWave.every((r) => r.error === undefined)).toBe(true);
-    // Healthy calls never waited for the hanging provider's timeout.
-    expect(Math.max(...goodWave.map((r) => r.ms))).toBeLessThan(300);
+    expect(settled.slice(0, 20)).toEqual(Array(20).fill('good'));
     expect(badWave.every((r) => r.error instanceof AdapterError && (r.error as AdapterError).code === 'PROVIDER_TIMEOUT')).toBe(true);
 
     expect(bad.healthReport()).toMatchObject({ status: 'down', breaker: 'open' });
     expect(good.healthReport()).toMatchObject({ status: 'available', breaker: 'closed' });
 
-    // Once open, the breaker answers at once instead of waiting out the timeout.
-    const fast = await timed(() => bad.lookupAccount({ fields }));
+    // Once open, the breaker answers at once: the provider is not called.
+    const calledBefore = hanging.requests.length;
+    const fast = await settle(() => bad.lookupAccount({ fields }));
     expect(fast.error).toBeInstanceOf(AdapterError);
     expect((fast.error as AdapterError).code).toBe('PROVIDER_UNAVAILABLE');
-    expect(fast.ms).toBeLessThan(100);
+    expect(hanging.requests.length).toBe(calledBefore);
   });
 
   it('does not count "no such account" as a provider failure', async () => {
