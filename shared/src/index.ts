@@ -10,3 +10,4 @@ export * from './api/admin';
 export * from './api/orders';
 export * from './api/auth';
 export * from './api/reconciliation';
+export * from './api/no-content';

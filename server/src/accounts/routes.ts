@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { accountBillsSchema, accountCreatedSchema, accountIdParamsSchema, accountListSchema, bindAccountBodySchema, renameAccountBodySchema } from '@cityhub/shared';
+import { accountBillsSchema, accountCreatedSchema, accountIdParamsSchema, accountListSchema, bindAccountBodySchema, renameAccountBodySchema, noContentSchema } from '@cityhub/shared';
 import type { BillService } from '../bills/service';
 import { ApiRouter } from '../http/api-router';
 import type { HubMiddleware } from '../http/context';
@@ -50,7 +49,7 @@ export function createAccountRoutes({ accounts, bills, requireResident }: { acco
         summary: 'Unbind an account',
         params: accountIdParamsSchema,
         status: 204,
-        response: z.null(),
+        response: noContentSchema,
         errors: ['ACCOUNT_NOT_FOUND'],
         before,
       },

@@ -9,6 +9,7 @@ import {
   secretParamsSchema,
   verifyAdapterBodySchema,
   verifyResultSchema,
+  noContentSchema,
 } from '@cityhub/shared';
 import { ApiRouter } from '../http/api-router';
 import type { HubMiddleware } from '../http/context';
@@ -99,7 +100,7 @@ export function createAdapterAdminRoutes({ admin, requireOperator }: { admin: Ad
         params: secretParamsSchema,
         body: putSecretBodySchema,
         status: 204,
-        response: z.null(),
+        response: noContentSchema,
         before,
       },
       async ({ params, body }) => {

@@ -1,5 +1,4 @@
-import { loginBodySchema, loginResponseSchema } from '@cityhub/shared';
-import { z } from 'zod';
+import { loginBodySchema, loginResponseSchema, noContentSchema } from '@cityhub/shared';
 import { AppError } from '../errors';
 import { ApiRouter } from '../http/api-router';
 import type { ResidentService } from './residents';
@@ -36,7 +35,7 @@ export function createAuthRoutes({ login, residents, sessions }: { login: Wechat
       },
     )
     .route(
-      { method: 'post', path: '/logout', tag: 'auth', summary: 'Revoke the current session token', status: 204, response: z.null() },
+      { method: 'post', path: '/logout', tag: 'auth', summary: 'Revoke the current session token', status: 204, response: noContentSchema },
       async (_input, ctx) => {
         const match = /^Bearer (\S+)$/.exec(ctx.get('authorization'));
         if (match) await sessions.revoke(match[1]);

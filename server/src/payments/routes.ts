@@ -1,3 +1,4 @@
+import { noContentSchema } from '@cityhub/shared';
 import { z } from 'zod';
 import { AppError } from '../errors';
 import { ApiRouter } from '../http/api-router';
@@ -19,7 +20,7 @@ export function createPaymentRoutes({ orders, gateway, log }: { orders: OrderSer
       summary: 'WeChat Pay notifications (signed, AES-256-GCM encrypted); from the gateway only',
       body: z.unknown(),
       status: 204,
-      response: z.null(),
+      response: noContentSchema,
       errors: ['SIGNATURE_INVALID', 'ORDER_NOT_FOUND'],
     },
     async (_input, ctx) => {

@@ -62,6 +62,3 @@ export type Account = z.infer<typeof accountSchema>;
 export type Bill = z.infer<typeof billSchema>;
 export type LineItem = z.infer<typeof lineItemSchema>;
 export type BindAccountBody = z.infer<typeof bindAccountBodySchema>;
-
-/** The body of a 204 answer. */
-export const noContentSchema = z.null();
