@@ -15,6 +15,8 @@ export function answer(fn: typeof route): void {
 const storage = new Map<string, unknown>();
 export const navigated: string[] = [];
 export const toasts: string[] = [];
+/** What the page handed to requestPayment (the real-WeChat build's payment sheet). */
+export const paymentsRequested: unknown[] = [];
 let params: Record<string, string> = {};
 export function setRouterParams(p: Record<string, string>): void {
   params = p;
@@ -37,7 +39,7 @@ const Taro = {
   stopPullDownRefresh: () => undefined,
   setNavigationBarTitle: () => undefined,
   login: async () => ({ code: 'test-code' }),
-  requestPayment: async () => undefined,
+  requestPayment: async (params: unknown) => void paymentsRequested.push(params),
 };
 
 export default Taro;

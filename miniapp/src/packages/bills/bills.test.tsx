@@ -1,5 +1,5 @@
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { answer, calls, navigated, setRouterParams, toasts } from '../../../test/taro';
+import { answer, calls, navigated, paymentsRequested, setRouterParams, toasts } from '../../../test/taro';
 import BillsPage from './index';
 
 const bill = (ref: string, period: string, amountFen: number, lateFeeFen = 0) => ({
@@ -36,6 +36,7 @@ beforeEach(() => {
   setRouterParams({ accountId: ACCOUNT });
   navigated.length = 0;
   toasts.length = 0;
+  paymentsRequested.length = 0;
 });
 
 describe('the bills page', () => {
@@ -63,6 +64,23 @@ describe('the bills page', () => {
     expect(keys).toHaveLength(2);
     expect(keys[0]).toBe(keys[1]);
     expect(calls.find((c) => c.url.endsWith('/orders'))!.data).toEqual({ accountId: ACCOUNT, billRefs: ['B1', 'B2'] });
+  });
+
+  it('in a real-WeChat build, hands the server\'s parameters to requestPayment and opens the result page', async () => {
+    const build = globalThis as unknown as { PAYMENT_MODE: string };
+    build.PAYMENT_MODE = 'wechat';
+    try {
+      hub([{ statusCode: 201, data: { order, payment } }]);
+      render(<BillsPage />);
+      await screen.findByText('2026年10月电费');
+      await act(async () => fireEvent.click(document.getElementById('pay-button')!));
+      await waitFor(() => expect(navigated).toEqual([`/packages/result/index?orderId=${ORDER}`]));
+      expect(paymentsRequested).toEqual([payment]);
+      // No mock cashier in this build: nothing talks to the sandbox client.
+      expect(calls.some((c) => c.url.includes('/sandbox/'))).toBe(false);
+    } finally {
+      build.PAYMENT_MODE = 'mock';
+    }
   });
 
   it('shows the empty state when nothing is owed', async () => {
