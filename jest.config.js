@@ -37,7 +37,7 @@ module.exports = {
         '\\.(css|scss)$': '<rootDir>/miniapp/test/style-stub.js',
         '^@nutui/nutui-react-taro/.*/css$': '<rootDir>/miniapp/test/style-stub.js',
       },
-      globals: { API_BASE: '', WECHAT_MOCK_BASE: 'http://wechat.test', PAYMENT_MODE: 'mock' },
+      globals: { API_BASE: '', WECHAT_MOCK_BASE: 'http://wechat.test', PAYMENT_MODE: 'mock', REMINDER_TEMPLATE_ID: 'cityhub-bill-due' },
     },
     {
       displayName: 'e2e',

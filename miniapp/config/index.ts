@@ -19,6 +19,7 @@ export default defineConfig<'webpack5'>(async () => {
       API_BASE: JSON.stringify(process.env.CITYHUB_API_BASE ?? (process.env.TARO_ENV === 'h5' ? '' : 'http://127.0.0.1:3000')),
       WECHAT_MOCK_BASE: JSON.stringify(process.env.CITYHUB_WECHAT_MOCK_BASE ?? 'http://127.0.0.1:4100'),
       PAYMENT_MODE: JSON.stringify(process.env.CITYHUB_PAYMENT_MODE === 'wechat' ? 'wechat' : 'mock'),
+      REMINDER_TEMPLATE_ID: JSON.stringify(process.env.CITYHUB_REMINDER_TEMPLATE_ID ?? 'cityhub-bill-due'),
     },
     framework: 'react',
     compiler: 'webpack5',

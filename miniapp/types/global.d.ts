@@ -8,6 +8,8 @@ declare const API_BASE: string;
 declare const WECHAT_MOCK_BASE: string;
 /** 'mock': the cashier page at the mock gateway; 'wechat': Taro.requestPayment. */
 declare const PAYMENT_MODE: 'mock' | 'wechat';
+/** The subscribe-message template of bill reminders; must match the hub's reminderTemplateId. */
+declare const REMINDER_TEMPLATE_ID: string;
 
 declare namespace NodeJS {
   interface ProcessEnv {

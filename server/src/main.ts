@@ -15,6 +15,7 @@ import { createServices } from './services';
 import { WechatPayGateway } from './payments/wechatpay/client';
 import { ensureDevKeys } from './payments/wechatpay/keys';
 import { WechatLoginClient } from './payments/wechatpay/login';
+import { WechatMessageClient } from './reminders/wechat-messages';
 
 /**
  * Operator tokens: OPERATOR_TOKENS when configured; otherwise one generated
@@ -55,6 +56,8 @@ export async function startHub(config: Config, log: Logger): Promise<RunningHub>
     resilience: { billCacheTtlMs: config.billCacheTtlMs, timeoutMs: config.providerTimeoutMs },
     gateway: new WechatPayGateway(keys, { baseUrl: config.wechatBaseUrl }),
     login: new WechatLoginClient({ baseUrl: config.wechatBaseUrl, appid: keys.appid, secret: config.wechatAppSecret ?? keys.appSecret }),
+    messages: new WechatMessageClient({ baseUrl: config.wechatBaseUrl, appid: keys.appid, secret: config.wechatAppSecret ?? keys.appSecret, kv }),
+    reminders: { templateId: config.reminderTemplateId, leadDays: config.reminderLeadDays },
     notifyUrl: `${config.publicUrl.replace(/\/+$/, '')}/api/v1/payments/wechat/notify`,
     orderTtlMs: config.orderTtlMs,
     workers: config.workers === 'on',

@@ -20,6 +20,8 @@ import { DEFAULT_SWEEPER_OPTIONS, OrderSweeper, type SweeperOptions } from './or
 import type { PaymentGateway } from './payments/gateway';
 import { DailyReconciliation } from './reconciliation/daily-job';
 import { ReconciliationService } from './reconciliation/service';
+import { BillReminders, DEFAULT_REMINDER_OPTIONS, type BillReminderOptions } from './reminders/bill-reminders';
+import type { MessageSender } from './reminders/wechat-messages';
 
 export interface ServiceDeps {
   dataSource: DataSource;
@@ -30,10 +32,13 @@ export interface ServiceDeps {
   resilience?: Partial<ResilienceOptions>;
   gateway: PaymentGateway;
   login: WechatLogin;
+  /** WeChat subscribe messages, for bill reminders. */
+  messages: MessageSender;
+  reminders?: Partial<BillReminderOptions>;
   /** <publicUrl>/api/v1/payments/wechat/notify */
   notifyUrl: string;
   orderTtlMs: number;
-  /** Run the outbox worker and sweeper in this process (default true). */
+  /** Run the outbox worker, sweeper, daily reconciliation and bill reminders in this process (default true). */
   workers?: boolean;
   outbox?: Partial<Omit<OutboxWorkerOptions, 'notifyUrl'>>;
   sweeper?: Partial<SweeperOptions>;
@@ -57,6 +62,7 @@ export interface HubServices {
   sweeper: OrderSweeper;
   reconciliation: ReconciliationService;
   dailyReconciliation: DailyReconciliation;
+  reminders: BillReminders;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -99,6 +105,14 @@ export function createServices(deps: ServiceDeps): HubServices {
   });
   const reconciliation = new ReconciliationService({ dataSource: deps.dataSource, gateway: deps.gateway, log: deps.log });
   const dailyReconciliation = new DailyReconciliation({ reconciliation, kv: deps.kv, log: deps.log });
+  const reminders = new BillReminders({
+    dataSource: deps.dataSource,
+    accounts,
+    messages: deps.messages,
+    kv: deps.kv,
+    log: deps.log,
+    options: { ...DEFAULT_REMINDER_OPTIONS, ...deps.reminders },
+  });
   const workers = deps.workers ?? true;
   return {
     cities: new CityService(deps.dataSource),
@@ -117,16 +131,18 @@ export function createServices(deps: ServiceDeps): HubServices {
     sweeper,
     reconciliation,
     dailyReconciliation,
+    reminders,
     async start() {
       await registry.start();
       if (workers) {
         outbox.start();
         sweeper.start();
         dailyReconciliation.start();
+        reminders.start();
       }
     },
     async stop() {
-      await Promise.all([outbox.stop(), sweeper.stop(), dailyReconciliation.stop()]);
+      await Promise.all([outbox.stop(), sweeper.stop(), dailyReconciliation.stop(), reminders.stop()]);
       await registry.stop();
     },
   };

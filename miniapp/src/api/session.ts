@@ -12,15 +12,19 @@ export function clearSession(): void {
   Taro.removeStorageSync(TOKEN_KEY);
 }
 
-/** In mock mode the mock WeChat plays wx.login: one stable user per device. */
-async function loginCode(): Promise<string> {
-  if (PAYMENT_MODE === 'wechat') return (await Taro.login()).code;
+/** In mock mode the mock WeChat plays the WeChat client: one stable user per device. */
+export function mockUserKey(): string {
   let userKey = Taro.getStorageSync(USER_KEY) as string;
   if (!userKey) {
     userKey = `u${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
     Taro.setStorageSync(USER_KEY, userKey);
   }
-  const res = await Taro.request({ url: `${WECHAT_MOCK_BASE}/sandbox/client/login`, method: 'POST', data: { userKey }, header: { 'content-type': 'application/json' } });
+  return userKey;
+}
+
+async function loginCode(): Promise<string> {
+  if (PAYMENT_MODE === 'wechat') return (await Taro.login()).code;
+  const res = await Taro.request({ url: `${WECHAT_MOCK_BASE}/sandbox/client/login`, method: 'POST', data: { userKey: mockUserKey() }, header: { 'content-type': 'application/json' } });
   const code = (res.data as { code?: string }).code;
   if (!code) throw new Error('wx.login failed');
   return code;

@@ -66,6 +66,21 @@ interface Refund {
   successTime?: number;
 }
 
+export interface SentMessage {
+  touser: string;
+  templateId: string;
+  page: string;
+  data: Record<string, string>;
+  at: number;
+}
+
+/** Subscribe-message values WeChat accepts: `thing` at most 20 characters, `amount` a currency amount. */
+const MESSAGE_VALUE_RULES: Array<[RegExp, RegExp]> = [
+  [/^thing\d+$/, /^.{1,20}$/u],
+  [/^amount\d+$/, /^[¥$]?\d{1,10}(\.\d{1,2})?元?$/],
+  [/^date\d+$/, /^.{1,40}$/],
+];
+
 export interface Delivery {
   eventId: string;
   eventType: string;
@@ -98,6 +113,12 @@ export function createMockWechat(options: MockWechatOptions) {
     deliveries: [] as Delivery[],
     lastEvent: new Map<string, { url: string; body: string; delivery: Delivery }>(),
     billTokens: new Map<string, string>(),
+    /** The stable access token and when it expires. */
+    accessToken: null as { token: string; expiresAt: number } | null,
+    /** One-time subscriptions a user accepted, by `${openid} ${templateId}`. */
+    subscriptions: new Map<string, number>(),
+    /** Subscribe messages delivered to users. */
+    messages: [] as SentMessage[],
   };
   const timers = new Set<NodeJS.Timeout>();
   let closed = false;
@@ -227,18 +248,77 @@ export function createMockWechat(options: MockWechatOptions) {
   });
 
   const router = new Router();
+  const digestOf = (userKey: string) => createHash('sha256').update(`${keys.appid}:${userKey}`).digest('base64url');
+  const openidOf = (userKey: string) => `o${digestOf(userKey).slice(0, 27)}`;
+  const userKeyOf = (ctx: Koa.Context) => {
+    const userKey = String((ctx.request.body as { userKey?: unknown })?.userKey ?? '');
+    if (!/^[\w-]{1,64}$/.test(userKey)) fail(400, 'PARAM_ERROR', 'userKey must be 1–64 letters, digits, _ or -');
+    return userKey;
+  };
+
   router.get('/sns/jscode2session', (ctx) => {
     const { appid, secret, js_code: code } = ctx.query as Record<string, string>;
     if (appid !== keys.appid || secret !== keys.appSecret) return void (ctx.body = { errcode: 40013, errmsg: 'invalid appid or secret' });
     const entry = code ? state.codes.get(code) : undefined;
     if (code) state.codes.delete(code);
     if (!entry || entry.expiresAt < now()) return void (ctx.body = { errcode: 40029, errmsg: 'invalid code' });
-    const digest = createHash('sha256').update(`${keys.appid}:${entry.userKey}`).digest('base64url');
-    ctx.body = { openid: `o${digest.slice(0, 27)}`, session_key: randomBytes(16).toString('base64'), unionid: `u${digest.slice(27, 40)}` };
+    ctx.body = { openid: openidOf(entry.userKey), session_key: randomBytes(16).toString('base64'), unionid: `u${digestOf(entry.userKey).slice(27, 40)}` };
   });
+
+  // The server API of subscribe messages (订阅消息): a stable access token, then subscribe/send.
+  router.post('/cgi-bin/stable_token', (ctx) => {
+    const b = (ctx.request.body ?? {}) as Record<string, unknown>;
+    if (b.grant_type !== 'client_credential') return void (ctx.body = { errcode: 40002, errmsg: 'invalid grant_type' });
+    if (b.appid !== keys.appid || b.secret !== keys.appSecret) return void (ctx.body = { errcode: 40013, errmsg: 'invalid appid or secret' });
+    if (!state.accessToken || state.accessToken.expiresAt < now() || b.force_refresh === true) {
+      state.accessToken = { token: randomBytes(24).toString('base64url'), expiresAt: now() + 7200_000 };
+    }
+    ctx.body = { access_token: state.accessToken.token, expires_in: Math.round((state.accessToken.expiresAt - now()) / 1000) };
+  });
+  router.post('/cgi-bin/message/subscribe/send', (ctx) => {
+    const token = state.accessToken;
+    if (!token || token.token !== ctx.query.access_token) return void (ctx.body = { errcode: 40001, errmsg: 'invalid credential, access_token is invalid or not latest' });
+    if (token.expiresAt < now()) return void (ctx.body = { errcode: 42001, errmsg: 'access_token expired' });
+    const b = (ctx.request.body ?? {}) as { touser?: unknown; template_id?: unknown; page?: unknown; data?: unknown };
+    if (typeof b.touser !== 'string' || !b.touser) return void (ctx.body = { errcode: 40003, errmsg: 'invalid openid' });
+    if (typeof b.template_id !== 'string' || !b.template_id) return void (ctx.body = { errcode: 40037, errmsg: 'invalid template_id' });
+    const data: Record<string, string> = {};
+    for (const [key, entry] of Object.entries((b.data ?? {}) as Record<string, { value?: unknown }>)) {
+      const rule = MESSAGE_VALUE_RULES.find(([name]) => name.test(key));
+      const value = entry?.value;
+      if (!rule || typeof value !== 'string' || !rule[1].test(value)) return void (ctx.body = { errcode: 47003, errmsg: `argument invalid! data.${key}.value invalid` });
+      data[key] = value;
+    }
+    const slot = `${b.touser} ${b.template_id}`;
+    const left = state.subscriptions.get(slot) ?? 0;
+    if (left === 0) return void (ctx.body = { errcode: 43101, errmsg: 'user refuse to accept the msg' });
+    state.subscriptions.set(slot, left - 1);
+    state.messages.push({ touser: b.touser, templateId: b.template_id, page: typeof b.page === 'string' ? b.page : '', data, at: now() });
+    ctx.body = { errcode: 0, errmsg: 'ok', msgid: state.messages.length };
+  });
+
+  // The WeChat client's part of subscribe messages: wx.requestSubscribeMessage, accepted or rejected by the user.
+  router.post('/sandbox/client/subscribe', (ctx) => {
+    const openid = openidOf(userKeyOf(ctx));
+    const { tmplIds, action = 'accept' } = (ctx.request.body ?? {}) as { tmplIds?: unknown; action?: unknown };
+    if (!Array.isArray(tmplIds) || tmplIds.length === 0 || tmplIds.length > 3 || !tmplIds.every((t) => typeof t === 'string' && /^[\w-]{1,64}$/.test(t))) {
+      fail(400, 'PARAM_ERROR', 'tmplIds must list 1–3 template ids');
+    }
+    if (action !== 'accept' && action !== 'reject') fail(400, 'PARAM_ERROR', 'action must be accept or reject');
+    const answer: Record<string, string> = { errMsg: 'requestSubscribeMessage:ok' };
+    for (const t of tmplIds as string[]) {
+      answer[t] = action as string;
+      if (action === 'accept') state.subscriptions.set(`${openid} ${t}`, (state.subscriptions.get(`${openid} ${t}`) ?? 0) + 1);
+    }
+    ctx.body = answer;
+  });
+  router.get('/sandbox/messages', (ctx) => {
+    const userKey = String(ctx.query.userKey ?? '');
+    ctx.body = { messages: userKey ? state.messages.filter((m) => m.touser === openidOf(userKey)) : state.messages };
+  });
+
   router.post('/sandbox/client/login', (ctx) => {
-    const userKey = String((ctx.request.body as { userKey?: unknown })?.userKey ?? '');
-    if (!/^[\w-]{1,64}$/.test(userKey)) fail(400, 'PARAM_ERROR', 'userKey must be 1–64 letters, digits, _ or -');
+    const userKey = userKeyOf(ctx);
     const code = randomBytes(16).toString('hex');
     state.codes.set(code, { userKey, expiresAt: now() + 5 * 60_000 });
     ctx.body = { code };
@@ -399,6 +479,8 @@ export function createMockWechat(options: MockWechatOptions) {
     state.codes.clear();
     state.deliveries.length = 0;
     state.lastEvent.clear();
+    state.subscriptions.clear();
+    state.messages.length = 0;
     ctx.body = { reset: true };
   });
   app.use(router.routes());

@@ -14,6 +14,8 @@ export interface AccountRow {
   fieldsDigest: string;
   holderNameMasked: string;
   addressHint: string | null;
+  /** One-time WeChat subscriptions granted and not yet used by a reminder. */
+  remindersLeft: number;
   createdAt: Date;
 }
 
@@ -32,6 +34,7 @@ export const AccountEntity = new EntitySchema<AccountRow>({
     fieldsDigest: { name: 'fields_digest', type: String, length: 64 },
     holderNameMasked: { name: 'holder_name_masked', type: String, length: 64 },
     addressHint: { name: 'address_hint', type: String, length: 128, nullable: true },
+    remindersLeft: { name: 'reminders_left', type: 'int', default: 0 },
     createdAt: { name: 'created_at', type: 'datetime' },
   },
 });

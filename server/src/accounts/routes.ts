@@ -43,6 +43,19 @@ export function createAccountRoutes({ accounts, bills, requireResident }: { acco
     )
     .route(
       {
+        method: 'post',
+        path: '/:id/reminders',
+        tag: 'accounts',
+        summary: 'Record one bill reminder the resident granted through WeChat (wx.requestSubscribeMessage accepted)',
+        params: accountIdParamsSchema,
+        response: accountCreatedSchema,
+        errors: ['ACCOUNT_NOT_FOUND'],
+        before,
+      },
+      async ({ params }, ctx) => ({ account: await accounts.grantReminder(residentOf(ctx), params.id) }),
+    )
+    .route(
+      {
         method: 'delete',
         path: '/:id',
         tag: 'accounts',

@@ -7,7 +7,12 @@ import type { AdapterRegistry } from '../adapters/registry';
 import type { ResilientAdapter } from '../adapters/resilience';
 import { ConflictError, InputError, NotFoundError } from '../errors';
 import type { SecretBox } from '../infra/secret-box';
+import { inTransaction } from '../infra/transaction';
+import { ReminderSentEntity } from '../reminders/entities';
 import { AccountEntity, type AccountRow } from './entities';
+
+/** The most bill reminders one account may hold at once. */
+export const MAX_REMINDERS = 5;
 
 /** A bound account with its adapter and plain fields, for services that must talk to the provider. */
 export interface OpenAccount {
@@ -25,7 +30,7 @@ export class AccountService {
   private readonly repo: Repository<AccountRow>;
 
   constructor(
-    dataSource: DataSource,
+    private readonly dataSource: DataSource,
     private readonly registry: AdapterRegistry,
     private readonly box: SecretBox,
   ) {
@@ -46,6 +51,7 @@ export class AccountService {
       fieldsMasked: JSON.parse(row.fieldsMasked) as Record<string, string>,
       holderNameMasked: row.holderNameMasked,
       addressHint: row.addressHint,
+      remindersLeft: row.remindersLeft,
       createdAt: new Date(row.createdAt).toISOString(),
     };
   }
@@ -77,6 +83,7 @@ export class AccountService {
       fieldsDigest: this.box.digest(`${d.id}:${canonical}`),
       holderNameMasked: found.holderNameMasked,
       addressHint: found.addressHint,
+      remindersLeft: 0,
       createdAt: new Date(),
     };
     const duplicate = await this.repo.findOneBy({ residentId, adapterId: d.id, fieldsDigest: row.fieldsDigest });
@@ -109,9 +116,28 @@ export class AccountService {
     return this.toDto({ ...row, alias });
   }
 
+  /**
+   * Records one more bill reminder the resident granted for this account
+   * (one WeChat one-time subscription). Kept to MAX_REMINDERS: more would
+   * only be messages the resident has forgotten asking for.
+   */
+  async grantReminder(residentId: string, id: string): Promise<Account> {
+    const row = await this.owned(residentId, id);
+    await this.repo
+      .createQueryBuilder()
+      .update(AccountEntity)
+      .set({ remindersLeft: () => 'reminders_left + 1' })
+      .where('id = :id AND resident_id = :residentId AND reminders_left < :max', { id: row.id, residentId, max: MAX_REMINDERS })
+      .execute();
+    return this.toDto(await this.owned(residentId, id));
+  }
+
   async remove(residentId: string, id: string): Promise<void> {
     const row = await this.owned(residentId, id);
-    await this.repo.delete({ id: row.id, residentId });
+    await inTransaction(this.dataSource, async (tx) => {
+      await tx.getRepository(AccountEntity).delete({ id: row.id, residentId });
+      await tx.getRepository(ReminderSentEntity).delete({ accountId: row.id });
+    });
   }
 
   /** Opens an owned account for a provider call; the adapter must be serving. */

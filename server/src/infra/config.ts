@@ -49,6 +49,10 @@ export const configSchema = z.object({
   wechatKeysDir: z.string().min(1).optional(),
   /** Unpaid orders expire after this long (WeChat's prepay lives 2 hours). */
   orderTtlMs: z.coerce.number().int().min(60_000).max(2 * 3600_000),
+  /** The subscribe-message template of bill reminders (the one the mini-program asks residents to accept). */
+  reminderTemplateId: z.string().regex(/^[\w-]{1,64}$/, 'a WeChat template id: letters, digits, _ or -'),
+  /** Remind of a bill this many days before it is due. */
+  reminderLeadDays: z.coerce.number().int().min(0).max(30),
   /** Run the outbox worker and the order sweeper in this process. */
   workers: z.enum(['on', 'off']),
 });
@@ -77,6 +81,8 @@ const ENV_KEYS: Record<string, keyof Config> = {
   WECHAT_APP_SECRET: 'wechatAppSecret',
   WECHAT_KEYS_DIR: 'wechatKeysDir',
   ORDER_TTL_MS: 'orderTtlMs',
+  REMINDER_TEMPLATE_ID: 'reminderTemplateId',
+  REMINDER_LEAD_DAYS: 'reminderLeadDays',
   WORKERS: 'workers',
 };
 

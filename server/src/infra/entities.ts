@@ -4,7 +4,8 @@ import { AuditEntity } from '../admin/entities';
 import { CityEntity } from '../cities/entities';
 import { ResidentEntity } from '../identity/entities';
 import { ReconciliationEntity } from '../reconciliation/entities';
+import { ReminderSentEntity } from '../reminders/entities';
 import { BillLockEntity, IdempotencyEntity, OrderEntity, OrderEventEntity, OutboxEntity } from '../orders/entities';
 
 /** Every TypeORM entity schema of the hub, gathered for the DataSource. */
-export const entities = [CityEntity, AdapterEntity, AdapterVersionEntity, SecretEntity, AuditEntity, ResidentEntity, AccountEntity, OrderEntity, OrderEventEntity, BillLockEntity, OutboxEntity, IdempotencyEntity, ReconciliationEntity];
+export const entities = [CityEntity, AdapterEntity, AdapterVersionEntity, SecretEntity, AuditEntity, ResidentEntity, AccountEntity, OrderEntity, OrderEventEntity, BillLockEntity, OutboxEntity, IdempotencyEntity, ReconciliationEntity, ReminderSentEntity];

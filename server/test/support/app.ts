@@ -12,6 +12,7 @@ import type { SweeperOptions } from '../../src/orders/sweeper';
 import { WechatPayGateway } from '../../src/payments/wechatpay/client';
 import { generateDevKeys, type WechatKeys } from '../../src/payments/wechatpay/keys';
 import { WechatLoginClient } from '../../src/payments/wechatpay/login';
+import { WechatMessageClient } from '../../src/reminders/wechat-messages';
 import { createServices, type HubServices } from '../../src/services';
 import { createMockWechat, type MockWechatOptions } from '../../sandbox/wechat/mock';
 import { openTestStores, type TestStores } from './stores';
@@ -96,6 +97,7 @@ export async function createTestHub(options: TestHubOptions = {}): Promise<TestH
     resilience: options.resilience,
     gateway: new WechatPayGateway(keys, { baseUrl: wechatUrl }),
     login: new WechatLoginClient({ baseUrl: wechatUrl, appid: keys.appid, secret: keys.appSecret }),
+    messages: new WechatMessageClient({ baseUrl: wechatUrl, appid: keys.appid, secret: keys.appSecret, kv: stores.kv }),
     notifyUrl: `${url}/api/v1/payments/wechat/notify`,
     orderTtlMs: options.orderTtlMs ?? 2 * 3600_000,
     workers: options.workers ?? false,

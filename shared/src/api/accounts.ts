@@ -26,6 +26,11 @@ export const accountSchema = z
     fieldsMasked: z.record(z.string(), z.string()),
     holderNameMasked: z.string(),
     addressHint: z.string().nullable(),
+    /**
+     * Bill reminders this account may still receive: each one the resident
+     * granted through WeChat's one-time subscription allows one message.
+     */
+    remindersLeft: z.number().int().nonnegative(),
     createdAt: z.string(),
   })
   .meta({ id: 'Account' });

@@ -3,13 +3,14 @@ import Taro, { useDidShow } from '@tarojs/taro';
 import { Input, Text, View } from '@tarojs/components';
 import type { Account } from '@cityhub/shared';
 import { listAccounts, renameAccount, unbindAccount } from '../../api/accounts';
+import { askForReminder } from '../../api/reminders';
 import { errorMessage } from '../../api/request';
 import { clearSession } from '../../api/session';
 import { Action } from '../../components/action';
 import { PageState } from '../../components/page-state';
 import './index.scss';
 
-/** My bound accounts (unbind) and signing out. */
+/** My bound accounts (rename, bill reminders, unbind) and signing out. */
 export default function MePage() {
   const [accounts, setAccounts] = useState<Account[]>([]);
   const [loading, setLoading] = useState(true);
@@ -35,6 +36,20 @@ export default function MePage() {
       const { account } = await renameAccount(editing.id, editing.alias.trim() || null);
       setAccounts((list) => list.map((x) => (x.id === account.id ? account : x)));
       setEditing(null);
+    } catch (err) {
+      Taro.showToast({ title: errorMessage(err), icon: 'none' });
+    }
+  };
+
+  const remind = async (a: Account) => {
+    try {
+      const account = await askForReminder(a.id);
+      if (!account) {
+        Taro.showToast({ title: '未开启提醒', icon: 'none' });
+        return;
+      }
+      setAccounts((list) => list.map((x) => (x.id === account.id ? account : x)));
+      Taro.showToast({ title: '已开启，账单到期时提醒你', icon: 'none' });
     } catch (err) {
       Taro.showToast({ title: errorMessage(err), icon: 'none' });
     }
@@ -68,6 +83,11 @@ export default function MePage() {
                 <View className='muted'>
                   {a.providerName} · 户主 {a.holderNameMasked}
                 </View>
+                {a.remindersLeft > 0 && (
+                  <View className='muted' id={`me-reminders-${a.id}`}>
+                    到期提醒已开启（还可提醒 {a.remindersLeft} 次）
+                  </View>
+                )}
               </View>
               {editing?.id === a.id ? (
                 <View className='me__edit'>
@@ -80,6 +100,9 @@ export default function MePage() {
                 <View className='me__edit'>
                   <Text className='me__action' onClick={() => setEditing({ id: a.id, alias: a.alias ?? '' })}>
                     改名
+                  </Text>
+                  <Text className='me__action' id={`me-remind-${a.id}`} onClick={() => void remind(a)}>
+                    提醒
                   </Text>
                   <Text className='me__unbind' onClick={() => void unbind(a)}>
                     解绑

@@ -2,6 +2,7 @@ import { CreateCities1732300000000 } from './1732300000000-create-cities';
 import { CreateAdaptersAccounts1732300100000 } from './1732300100000-create-adapters-accounts';
 import { CreateOrders1732300200000 } from './1732300200000-create-orders';
 import { CreateReconciliation1732300300000 } from './1732300300000-create-reconciliation';
+import { CreateReminders1732300400000 } from './1732300400000-create-reminders';
 
 /** Every migration, in order. Both SQLite and MySQL run the same list. */
-export const migrations = [CreateCities1732300000000, CreateAdaptersAccounts1732300100000, CreateOrders1732300200000, CreateReconciliation1732300300000];
+export const migrations = [CreateCities1732300000000, CreateAdaptersAccounts1732300100000, CreateOrders1732300200000, CreateReconciliation1732300300000, CreateReminders1732300400000];

@@ -1,0 +1,134 @@
+import { fenToYuan, sumFen } from '@cityhub/shared';
+import { MoreThan, type DataSource } from 'typeorm';
+import { AccountEntity, type AccountRow } from '../accounts/entities';
+import type { AccountService } from '../accounts/service';
+import { ResidentEntity } from '../identity/entities';
+import { beijingDate, beijingHour } from '../infra/beijing-time';
+import type { KeyValueStore } from '../infra/kv';
+import type { Logger } from '../infra/logger';
+import { Periodic } from '../infra/periodic';
+import { inTransaction } from '../infra/transaction';
+import { ReminderSentEntity } from './entities';
+import type { MessageSender } from './wechat-messages';
+
+export interface BillReminderOptions {
+  /** The subscribe-message template the mini-program asks residents to accept. */
+  templateId: string;
+  /** Remind of a bill this many days before its due date (and of any overdue one). */
+  leadDays: number;
+  checkEveryMs: number;
+}
+
+export const DEFAULT_REMINDER_OPTIONS: BillReminderOptions = { templateId: 'cityhub-bill-due', leadDays: 3, checkEveryMs: 3600_000 };
+
+/** Residents are not messaged at night: reminders go out between 09:00 and 21:00 Beijing time. */
+const FIRST_HOUR = 9;
+const LAST_HOUR = 21;
+const DAY_MS = 24 * 3600_000;
+
+/** WeChat's `thing` values hold at most 20 characters. */
+const thing = (text: string) => ({ value: [...text].slice(0, 20).join('') });
+
+export interface ReminderRun {
+  checked: number;
+  sent: number;
+}
+
+/**
+ * Bill reminders (缴费提醒). A resident who accepted WeChat's one-time
+ * subscription for an account gets one message when a bill on it comes due
+ * (within `leadDays`, or overdue), once per bill; each message uses one
+ * subscription. Runs hourly in daytime; a key-value lease keeps two hub
+ * processes from sending at once. The message is sent before it is recorded:
+ * a crash in between can repeat one reminder, never lose one.
+ */
+export class BillReminders {
+  private readonly loop: Periodic;
+
+  constructor(
+    private readonly deps: {
+      dataSource: DataSource;
+      accounts: AccountService;
+      messages: MessageSender;
+      kv: KeyValueStore;
+      log: Logger;
+      options: BillReminderOptions;
+    },
+  ) {
+    this.loop = new Periodic(() => this.runDue(), { everyMs: deps.options.checkEveryMs, firstAfterMs: 5000, log: deps.log, failure: 'bill reminders failed; they will be retried', unref: true });
+  }
+
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  /** Sends what is due now; null when it is night in Beijing or another process holds the lease. */
+  async runDue(now: Date = new Date()): Promise<ReminderRun | null> {
+    const hour = beijingHour(now);
+    if (hour < FIRST_HOUR || hour >= LAST_HOUR) return null;
+    const lease = `reminders:${process.pid}:${now.getTime()}`;
+    if (!(await this.deps.kv.setIfAbsent('lock:reminders', lease, 10 * 60_000))) return null;
+    try {
+      const rows = await this.deps.dataSource.getRepository(AccountEntity).findBy({ remindersLeft: MoreThan(0) });
+      let sent = 0;
+      for (const row of rows) {
+        try {
+          if (await this.remind(row, now)) sent++;
+        } catch (err) {
+          // One provider or one message failing must not hold back the others; the next run retries.
+          this.deps.log.warn({ err: { message: (err as Error).message }, accountId: row.id }, 'bill reminder not sent');
+        }
+      }
+      return { checked: rows.length, sent };
+    } finally {
+      await this.deps.kv.delIfEquals('lock:reminders', lease);
+    }
+  }
+
+  private async remind(row: AccountRow, now: Date): Promise<boolean> {
+    const { dataSource, accounts, messages, options } = this.deps;
+    const resident = await dataSource.getRepository(ResidentEntity).findOneBy({ id: row.residentId });
+    if (!resident) return false;
+    const { fields, adapter } = await accounts.open(row.residentId, row.id);
+    const { bills } = await adapter.queryBills({ fields });
+    const already = new Set((await dataSource.getRepository(ReminderSentEntity).findBy({ accountId: row.id })).map((r) => r.billRef));
+    const today = beijingDate(now);
+    const horizon = beijingDate(new Date(now.getTime() + options.leadDays * DAY_MS));
+    const due = bills.filter((b) => !already.has(b.ref) && (!b.dueDate || b.dueDate <= horizon));
+    if (due.length === 0) return false;
+
+    const earliest = due.map((b) => b.dueDate).filter((d): d is string => !!d).sort()[0];
+    const overdue = earliest !== undefined && earliest < today;
+    const d = adapter.describe();
+    const outcome = await messages.send({
+      touser: resident.openid,
+      templateId: options.templateId,
+      page: `packages/bills/index?accountId=${row.id}`,
+      data: {
+        thing1: thing(`${d.name} · ${row.alias ?? d.providerName}`),
+        amount2: { value: `${fenToYuan(sumFen(due.map((b) => sumFen([b.amountFen, b.lateFeeFen]))))}元` },
+        date3: { value: earliest ?? today },
+        thing4: thing(overdue ? `${due.length} 笔账单已逾期，请尽快缴费` : `${due.length} 笔账单即将到期`),
+      },
+    });
+    if (outcome === 'no-subscription') {
+      // WeChat holds no subscription for this resident (used elsewhere or withdrawn): stop counting ours.
+      await dataSource.getRepository(AccountEntity).update({ id: row.id }, { remindersLeft: 0 });
+      return false;
+    }
+    await inTransaction(dataSource, async (tx) => {
+      await tx.getRepository(ReminderSentEntity).insert(due.map((b) => ({ accountId: row.id, billRef: b.ref, sentAt: now })));
+      await tx
+        .createQueryBuilder()
+        .update(AccountEntity)
+        .set({ remindersLeft: () => 'reminders_left - 1' })
+        .where('id = :id AND reminders_left > 0', { id: row.id })
+        .execute();
+    });
+    return true;
+  }
+}
