@@ -138,6 +138,27 @@ describe('resident journeys in a browser', () => {
     expect((await sandbox.writeOffs('water')).length).toBe(1);
   });
 
+  it('turn on a bill reminder on 我的, and get the WeChat message when the bill is due', async () => {
+    await page.goto(`${hub.url}/`);
+    await page.locator('#tile-state-grid:visible').click();
+    await page.locator('#field-consNo input').fill('4101000003');
+    await page.locator('#bind-submit:visible').click();
+    await page.locator('#bind-confirmation:visible').getByText('张*').waitFor();
+
+    await page.goto(`${hub.url}/#/packages/me/index`);
+    const row = page.locator('[id^="me-account-"]:visible').filter({ hasText: '张*' });
+    await row.waitFor();
+    const accountId = (await row.getAttribute('id'))!.replace('me-account-', '');
+    await row.locator('[id^="me-remind-"]').click();
+    await page.locator(`#me-reminders-${accountId}:visible`).getByText('还可提醒 1 次').waitFor();
+    await shot('me');
+
+    // 10:00 in Beijing, the bill overdue: the reminder job sends through WeChat's server API.
+    expect(await hub.services.reminders.runDue(new Date('2026-11-23T02:00:00Z'))).toMatchObject({ sent: 1 });
+    const { messages } = (await (await fetch(`${hub.wechatUrl}/sandbox/messages`)).json()) as { messages: Array<{ page: string; data: Record<string, string> }> };
+    expect(messages).toEqual([expect.objectContaining({ page: `packages/bills/index?accountId=${accountId}`, data: expect.objectContaining({ amount2: '98.70元' }) })]);
+  });
+
   it("a provider that is down shows its tile greyed with the reason, others unaffected", async () => {
     // Trip the gas adapter's breaker the way residents would: its provider failing every call.
     await fetch(`${sandbox.providers.gas.url}/__sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ errorRate: 1 }) });
