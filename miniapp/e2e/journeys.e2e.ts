@@ -55,6 +55,7 @@ describe('resident journeys in a browser', () => {
     await hub?.close();
     await sandbox?.close();
     if (firstScreenMs) console.log(`h5 first screen (fresh visit, navigation start → service grid) on localhost: ${firstScreenMs} ms`);
+    if (largest.nodes) console.log(`largest page: ${largest.nodes} nodes (${largest.where}); deepest ${largest.depth}; most children ${largest.children}`);
   });
 
   // After Taro's page transition has finished sliding in.
@@ -169,5 +170,68 @@ describe('resident journeys in a browser', () => {
     expect(await page.locator('#tile-city-gas:visible').textContent()).toContain('暂停服务');
     expect(await page.locator('#tile-state-grid:visible').getAttribute('data-status')).toBe('available');
     await shot('provider-down');
+  });
+
+  /**
+   * WeChat's audit counts a page's WXML nodes (fewer than 1,000), tree depth
+   * (under 30) and children of one node (at most 60). Taro's h5 output is a
+   * close, slightly larger image of the WXML tree, so the page the resident
+   * sees is measured here: visible elements only (Taro keeps earlier pages
+   * in the DOM, hidden).
+   */
+  async function pageTree(): Promise<{ nodes: number; depth: number; children: number }> {
+    return page.evaluate(() => {
+      type Checkable = Element & { checkVisibility(): boolean };
+      let nodes = 0;
+      let depth = 0;
+      let children = 0;
+      const walk = (el: Element, d: number) => {
+        nodes++;
+        depth = Math.max(depth, d);
+        const kids = [...el.children].filter((c) => (c as Checkable).checkVisibility());
+        children = Math.max(children, kids.length);
+        for (const kid of kids) walk(kid, d + 1);
+      };
+      walk(document.body, 0);
+      return { nodes, depth, children };
+    });
+  }
+  const largest = { nodes: 0, depth: 0, children: 0, where: '' };
+  const withinAudit = (tree: { nodes: number; depth: number; children: number }, where: string) => {
+    if (tree.nodes > largest.nodes) Object.assign(largest, { nodes: tree.nodes, where });
+    largest.depth = Math.max(largest.depth, tree.depth);
+    largest.children = Math.max(largest.children, tree.children);
+    expect({ where, ...tree, fits: tree.nodes < 1000 && tree.depth < 30 && tree.children <= 60 }).toEqual({ where, ...tree, fits: true });
+  };
+
+  it("keeps every page within WeChat's audit limits on nodes, depth and children", async () => {
+    await page.goto(`${hub.url}/`);
+    await page.locator('#tile-state-grid:visible').waitFor();
+    withinAudit(await pageTree(), 'home');
+
+    // The city picker with all 369 cities: every province, then every letter, opened in turn.
+    await page.locator('#current-city:visible').click();
+    for (const tab of ['按省份', '按字母']) {
+      await page.getByText(tab, { exact: true }).click();
+      const groups = await page.locator('[id^="group-"]:visible').evaluateAll((els) => els.map((e) => e.id));
+      expect(groups.length).toBeGreaterThan(20);
+      for (const id of groups) {
+        await page.locator(`#${id}`).click();
+        withinAudit(await pageTree(), `picker ${tab} ${id}`);
+        await page.locator(`#${id}`).click();
+      }
+    }
+    // Searches that match the most cities.
+    for (const q of ['s', 'h', 'z', 'j']) {
+      await page.locator('#city-search input').fill(q);
+      await page.locator('.picker__city:visible').first().waitFor();
+      withinAudit(await pageTree(), `picker search ${q}`);
+    }
+
+    for (const route of ['packages/orders/index', 'packages/me/index']) {
+      await page.goto(`${hub.url}/#/${route}`);
+      await page.locator(route.includes('orders') ? '[id^="order-CH"]' : '[id^="me-account-"]').first().waitFor();
+      withinAudit(await pageTree(), route);
+    }
   });
 });
