@@ -18,6 +18,7 @@ import type { HubServices } from './services';
 import type { HubState } from './http/context';
 import { errorHandler } from './http/error-handler';
 import { HubMetrics } from './http/metrics';
+import { pipelineSnapshot } from './orders/pipeline';
 import { buildOpenApiDocument } from './http/openapi';
 import { createOpsRoutes } from './http/ops-routes';
 import { ApiRouter } from './http/api-router';
@@ -49,8 +50,11 @@ export interface HubApp {
 export function createApp(deps: AppDeps): HubApp {
   const app = new Koa<HubState>();
   app.proxy = false;
-  const metrics = new HubMetrics();
   const { services } = deps;
+  const metrics = new HubMetrics({
+    pipeline: () => pipelineSnapshot(deps.dataSource),
+    adapters: () => services.registry.activeAdapters().map((a) => ({ id: a.describe().id, health: a.healthReport() })),
+  });
   const resident = requireResident(services.sessions);
   const operator = requireOperator(deps.config.operatorTokens, services.audit);
 

@@ -65,6 +65,29 @@ describe('payment notifications', () => {
     expect(await snapshot(order.id)).toMatchObject({ status: 'PAID', outbox: ['write_off'] });
   });
 
+  it('shows the engineer on call, in /metrics, paid orders waiting for write-off until the outbox delivers them', async () => {
+    const gauge = async (name: string) => {
+      const text = (await request(hub.url).get('/metrics').expect(200)).text;
+      const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+      if (!line) throw new Error(`no ${name} in /metrics`);
+      return Number(line.slice(name.length + 1));
+    };
+    await drainOutbox();
+    const paidBefore = await gauge('cityhub_orders_in_flight{status="PAID"}');
+    expect(await gauge('cityhub_outbox_pending')).toBe(0);
+    expect(await gauge('cityhub_outbox_oldest_pending_seconds')).toBe(0);
+
+    const order = await unpaidOrder();
+    await deliver(buildNotification(hub.keys, { outTradeNo: order.orderNo, amountFen: order.amountFen })).expect(204);
+    expect(await gauge('cityhub_orders_in_flight{status="PAID"}')).toBe(paidBefore + 1);
+    expect(await gauge('cityhub_outbox_pending')).toBe(1);
+    expect(await gauge('cityhub_adapter_down{adapter="state-grid"}')).toBe(0);
+
+    await drainOutbox();
+    expect(await gauge('cityhub_orders_in_flight{status="PAID"}')).toBe(paidBefore);
+    expect(await gauge('cityhub_outbox_pending')).toBe(0);
+  });
+
   it('50 concurrent copies of one notification: one PAID, one write-off at the provider', async () => {
     const order = await unpaidOrder();
     const copy = buildNotification(hub.keys, { outTradeNo: order.orderNo, amountFen: order.amountFen, transactionId: '4200000000000000000050' });

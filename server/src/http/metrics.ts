@@ -1,5 +1,13 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { AdapterHealthReport } from '../adapters/resilience';
+import type { PipelineSnapshot } from '../orders/pipeline';
 import type { HubMiddleware } from './context';
+
+/** Where the business gauges are read from, at each scrape. */
+export interface MetricSources {
+  pipeline(): Promise<PipelineSnapshot>;
+  adapters(): Array<{ id: string; health: AdapterHealthReport }>;
+}
 
 /** The hub's Prometheus metrics; one registry per app so tests and processes never share counters. */
 export class HubMetrics {
@@ -8,7 +16,13 @@ export class HubMetrics {
   readonly latency: Histogram<'method' | 'route' | 'status'>;
   readonly storeUp: Gauge<'store'>;
 
-  constructor() {
+  private readonly ordersInFlight: Gauge<'status'>;
+  private readonly outboxPending: Gauge;
+  private readonly outboxOldest: Gauge;
+  private readonly adapterDown: Gauge<'adapter'>;
+  private readonly adapterErrors: Gauge<'adapter'>;
+
+  constructor(private readonly sources?: MetricSources) {
     collectDefaultMetrics({ register: this.registry, prefix: 'cityhub_' });
     this.requests = new Counter({
       name: 'cityhub_http_requests_total',
@@ -29,6 +43,28 @@ export class HubMetrics {
       labelNames: ['store'],
       registers: [this.registry],
     });
+    const registers = [this.registry];
+    this.ordersInFlight = new Gauge({ name: 'cityhub_orders_in_flight', help: 'Orders between creation and a final state, by status', labelNames: ['status'], registers });
+    this.outboxPending = new Gauge({ name: 'cityhub_outbox_pending', help: 'Write-offs and refunds queued and not yet delivered', registers });
+    this.outboxOldest = new Gauge({ name: 'cityhub_outbox_oldest_pending_seconds', help: 'Age of the oldest undelivered outbox row (0 when none waits)', registers });
+    this.adapterDown = new Gauge({ name: 'cityhub_adapter_down', help: '1 when the adapter is down (breaker open), by adapter', labelNames: ['adapter'], registers });
+    this.adapterErrors = new Gauge({ name: 'cityhub_adapter_error_ratio', help: 'Share of recent provider calls that failed, by adapter', labelNames: ['adapter'], registers });
+  }
+
+  /** Reads the order pipeline and adapter health into their gauges; /metrics calls it before each scrape. */
+  async refresh(): Promise<void> {
+    if (!this.sources) return;
+    const pipeline = await this.sources.pipeline();
+    for (const [status, n] of Object.entries(pipeline.ordersInFlight)) this.ordersInFlight.set({ status }, n);
+    this.outboxPending.set(pipeline.outboxPending);
+    this.outboxOldest.set(pipeline.outboxOldestPendingSeconds);
+    // Reset first: an adapter disabled since the last scrape must not linger.
+    this.adapterDown.reset();
+    this.adapterErrors.reset();
+    for (const { id, health } of this.sources.adapters()) {
+      this.adapterDown.set({ adapter: id }, health.status === 'down' ? 1 : 0);
+      this.adapterErrors.set({ adapter: id }, health.errorRate);
+    }
   }
 
   /** Counts and times every request by its route template (never the raw path, which holds ids). */

@@ -60,6 +60,8 @@ export function createOpsRoutes(deps: OpsDeps): Router<HubState> {
 
   router.get('/metrics', async (ctx) => {
     await checkStores();
+    // The pipeline gauges need the database; with it down, the store gauge already says why.
+    await deps.metrics.refresh().catch(() => undefined);
     ctx.type = deps.metrics.registry.contentType;
     ctx.body = await deps.metrics.registry.metrics();
   });
