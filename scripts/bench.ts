@@ -6,18 +6,24 @@
  *   - cached bill query (p50/p99) vs the bare route;
  *   - uncached bill query over a provider with 20 ms latency, one request at
  *     a time: the hub's added latency = hub p50 − the provider's own p50;
- *   - orders created per second (provider re-query, bill locks, gateway prepay).
- * Stores: embedded (SQLite + in-process) unless DATABASE_URL / REDIS_URL are
- * set. Writes bench-report.md and bench-report.json at the repository root.
+ *   - orders created per second (provider re-query, bill locks, gateway prepay);
+ *   - completed payments per second end to end (order → cashier → signed
+ *     notification → outbox write-off → COMPLETED), on the embedded stores and
+ *     on MariaDB + Redis (BENCH_DATABASE_URL / BENCH_REDIS_URL, default the
+ *     local test servers), each against the same run's baseline.
+ * Stores of the other figures: embedded (SQLite + in-process) unless
+ * DATABASE_URL / REDIS_URL are set. Writes bench-report.md and
+ * bench-report.json at the repository root.
  */
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import Koa from 'koa';
-import { createTestHub } from '../server/test/support/app';
-import { bindAccount, loginResident } from '../server/test/support/resident';
-import { seedDemoAdapters, startSandbox } from '../server/test/support/sandbox';
+import { createTestHub, type TestHub } from '../server/test/support/app';
+import { bindAccount, loginResident, payAtCashier } from '../server/test/support/resident';
+import { seedDemoAdapters, startSandbox, type Sandbox } from '../server/test/support/sandbox';
+import { openTestStores } from '../server/test/support/stores';
 
 // autocannon ships no types; this is the part of its result we read.
 interface Result {
@@ -38,6 +44,61 @@ async function load(name: string, url: string, extra: Record<string, unknown> = 
   console.log(`${name.padEnd(34)} ${result.requests.average.toFixed(0).padStart(7)} req/s  p50 ${String(result.latency.p50).padStart(4)} ms  p99 ${String(result.latency.p99).padStart(4)} ms${bad ? `  (${bad} failed)` : ''}`);
   if (bad) throw new Error(`${name}: ${bad} requests failed`);
   return result;
+}
+
+const PAYMENTS = 120;
+const PAYERS = 8;
+
+/**
+ * Completed payments per second on a fresh hub over `target` stores: PAYERS
+ * concurrent payers ordering and confirming at the cashier, each payment on
+ * its own load-test grid account, timed from the first order until the last
+ * one is COMPLETED (notification, outbox, write-off at the provider).
+ */
+async function completedPaymentsPerSecond(sandbox: Sandbox, target: { databaseUrl?: string; redisUrl?: string }, firstConsNo: number): Promise<number> {
+  const stores = await openTestStores(target);
+  const hub: TestHub = await createTestHub({ workers: true, stores });
+  try {
+    await seedDemoAdapters(hub, sandbox);
+    const payer = await loginResident(hub, `payer-${firstConsNo}`);
+    const auth = { authorization: payer.auth.Authorization };
+    const accounts: Array<{ accountId: string; ref: string }> = [];
+    for (let i = 0; i < PAYMENTS; i++) {
+      const accountId = await bindAccount(hub, payer, { serviceId: 'state-grid', cityCode: '410100', fields: { consNo: String(firstConsNo + i) } });
+      const owed = (await (await fetch(`${hub.url}/api/v1/accounts/${accountId}/bills`, { headers: auth })).json()) as { bills: Array<{ ref: string }> };
+      accounts.push({ accountId, ref: owed.bills[0].ref });
+    }
+    const started = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: PAYERS }, async () => {
+        for (let i = next++; i < PAYMENTS; i = next++) {
+          const res = await fetch(`${hub.url}/api/v1/orders`, {
+            method: 'POST',
+            headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': `bench-pay-${firstConsNo + i}` },
+            body: JSON.stringify({ accountId: accounts[i].accountId, billRefs: [accounts[i].ref] }),
+          });
+          const created = (await res.json()) as { order: { id: string }; payment: Record<string, string> };
+          if (res.status !== 201) throw new Error(`payment ${i}: order answered ${res.status}`);
+          const paid = await payAtCashier(hub, created.payment);
+          if (paid.status !== 200) throw new Error(`payment ${i}: cashier answered ${paid.status}`);
+        }
+      }),
+    );
+    // Done when every order is COMPLETED, read from the database every 20 ms: polling each
+    // order over HTTP as fast as a resident's page would load the hub more than the payments do.
+    const count = async (sql: string) => Number((await hub.stores.dataSource.query(sql))[0].n);
+    while ((await count("SELECT COUNT(*) AS n FROM orders WHERE status NOT IN ('COMPLETED', 'REFUNDED', 'CLOSED')")) > 0) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const completed = await count("SELECT COUNT(*) AS n FROM orders WHERE status = 'COMPLETED'");
+    if (completed !== PAYMENTS) throw new Error(`${PAYMENTS - completed} payments did not complete`);
+    return PAYMENTS / seconds;
+  } finally {
+    await hub.close();
+    await stores.close();
+  }
 }
 
 async function main(): Promise<void> {
@@ -100,6 +161,16 @@ async function main(): Promise<void> {
   const ordersPerSecond = ORDERS / ((performance.now() - started) / 1000);
   console.log(`${'hub: POST /orders (8 concurrent)'.padEnd(34)} ${ordersPerSecond.toFixed(0).padStart(7)} orders/s`);
 
+  // Payments end to end, on both store modes, in this same run.
+  const realTarget = {
+    databaseUrl: process.env.BENCH_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/cityhub_test',
+    redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+  };
+  const paymentsEmbedded = await completedPaymentsPerSecond(sandbox, {}, 4199200000);
+  console.log(`${'payments end to end, embedded'.padEnd(34)} ${paymentsEmbedded.toFixed(0).padStart(7)} completed/s`);
+  const paymentsReal = await completedPaymentsPerSecond(sandbox, realTarget, 4199300000);
+  console.log(`${'payments end to end, MariaDB+Redis'.padEnd(34)} ${paymentsReal.toFixed(0).padStart(7)} completed/s`);
+
   const report = {
     date: new Date().toISOString(),
     stores,
@@ -110,6 +181,7 @@ async function main(): Promise<void> {
     cachedBills: { rps: cached.requests.average, rpsVsBaseline: cached.requests.average / baseline.requests.average, p50: cached.latency.p50, p99: cached.latency.p99 },
     uncachedBills: { providerP50: direct.latency.p50, hubP50: uncached.latency.p50, addedP50Ms: uncached.latency.p50 - direct.latency.p50, hubP99: uncached.latency.p99 },
     ordersPerSecond,
+    completedPaymentsPerSecond: { embedded: paymentsEmbedded, mysqlRedis: paymentsReal, payers: PAYERS, payments: PAYMENTS },
   };
   const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
   const md = [
@@ -124,6 +196,8 @@ async function main(): Promise<void> {
     `| bill query, cached | ${cached.requests.average.toFixed(0)} req/s, p50 ${cached.latency.p50} ms, p99 ${cached.latency.p99} ms | ${pct(report.cachedBills.rpsVsBaseline)} of baseline throughput |`,
     `| bill query, uncached, provider at 20 ms, one request at a time | hub p50 ${uncached.latency.p50} ms vs provider alone p50 ${direct.latency.p50} ms | +${report.uncachedBills.addedP50Ms} ms added by the hub |`,
     `| POST /orders, 8 concurrent | ${ordersPerSecond.toFixed(0)} orders/s | — |`,
+    `| payments end to end (order → cashier → notification → write-off → COMPLETED), ${PAYERS} payers, SQLite + in-process | ${paymentsEmbedded.toFixed(0)} completed/s | one payment per ${(baseline.requests.average / paymentsEmbedded).toFixed(0)} baseline requests |`,
+    `| the same on MariaDB + Redis | ${paymentsReal.toFixed(0)} completed/s | one payment per ${(baseline.requests.average / paymentsReal).toFixed(0)} baseline requests |`,
     '',
   ].join('\n');
   fs.writeFileSync(path.join(root, 'bench-report.md'), md);

@@ -23,13 +23,16 @@ export function testStoreMode(): 'embedded' | 'real' {
 /**
  * Opens fresh, isolated stores for one test file, migrated like production.
  * Real mode makes a scratch MySQL database and a Redis key namespace of its
- * own, and fails (never skips) when either cannot be reached.
+ * own, and fails (never skips) when either cannot be reached. The stores are
+ * those of the environment (DATABASE_URL / REDIS_URL) unless `target` names
+ * them (the bench measures both modes in one run).
  */
-export async function openTestStores(): Promise<TestStores> {
+export async function openTestStores(target?: { databaseUrl?: string; redisUrl?: string }): Promise<TestStores> {
   const suffix = `${process.pid}_${randomBytes(4).toString('hex')}`;
-  const baseUrl = process.env.DATABASE_URL;
-  const redisUrl = process.env.REDIS_URL;
-  if (testStoreMode() === 'real' && (!baseUrl || !redisUrl)) {
+  const baseUrl = target ? target.databaseUrl : process.env.DATABASE_URL;
+  const redisUrl = target ? target.redisUrl : process.env.REDIS_URL;
+  const mode = baseUrl || redisUrl ? 'real' : 'embedded';
+  if (mode === 'real' && (!baseUrl || !redisUrl)) {
     throw new Error('real-store tests need both DATABASE_URL and REDIS_URL');
   }
   let databaseUrl: string | undefined;
@@ -52,7 +55,7 @@ export async function openTestStores(): Promise<TestStores> {
   return {
     dataSource,
     kv,
-    mode: testStoreMode(),
+    mode,
     databaseUrl,
     redisUrl,
     redisNamespace,
