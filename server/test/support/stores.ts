@@ -7,17 +7,12 @@ import { openKeyValueStore, type KeyValueStore } from '../../src/infra/kv';
 export interface TestStores {
   dataSource: DataSource;
   kv: KeyValueStore;
-  /** 'embedded' (SQLite + in-process) or 'real' (MySQL/MariaDB + Redis), from the environment. */
+  /** 'embedded' (SQLite + in-process) or 'real' (MySQL/MariaDB + Redis), from the environment or the target. */
   mode: 'embedded' | 'real';
   databaseUrl?: string;
   redisUrl?: string;
   redisNamespace?: string;
   close(): Promise<void>;
-}
-
-/** The store mode this test run targets: DATABASE_URL / REDIS_URL select the real stores. */
-export function testStoreMode(): 'embedded' | 'real' {
-  return process.env.DATABASE_URL || process.env.REDIS_URL ? 'real' : 'embedded';
 }
 
 /**
