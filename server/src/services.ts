@@ -105,9 +105,11 @@ export function createServices(deps: ServiceDeps): HubServices {
   });
   const reconciliation = new ReconciliationService({ dataSource: deps.dataSource, gateway: deps.gateway, log: deps.log });
   const dailyReconciliation = new DailyReconciliation({ reconciliation, kv: deps.kv, log: deps.log });
+  const bills = new BillService(accounts);
   const reminders = new BillReminders({
     dataSource: deps.dataSource,
     accounts,
+    bills,
     messages: deps.messages,
     kv: deps.kv,
     log: deps.log,
@@ -123,7 +125,7 @@ export function createServices(deps: ServiceDeps): HubServices {
     residents: new ResidentService(deps.dataSource),
     sessions: new SessionService(deps.kv),
     accounts,
-    bills: new BillService(accounts),
+    bills,
     orders,
     gateway: deps.gateway,
     login: deps.login,

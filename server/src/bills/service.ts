@@ -1,13 +1,18 @@
 import { sumFen, type Bill } from '@cityhub/shared';
 import { AdapterError, type ProviderBill } from '../adapters/contract';
-import type { AccountService } from '../accounts/service';
+import type { AccountService, OpenAccount } from '../accounts/service';
 
 /** What a resident owes on a bound account now, as the provider says (through the bill cache). */
 export class BillService {
   constructor(private readonly accounts: AccountService) {}
 
   async billsFor(residentId: string, accountId: string): Promise<{ accountId: string; bills: Bill[]; totalFen: number; fetchedAt: string }> {
-    const { fields, adapter } = await this.accounts.open(residentId, accountId);
+    const bills = await this.billsOf(await this.accounts.open(residentId, accountId));
+    return { accountId, bills, totalFen: sumFen(bills.map((b) => b.totalFen)), fetchedAt: new Date().toISOString() };
+  }
+
+  /** The bills of an account already opened, each with its total (amount + late fee). */
+  async billsOf({ fields, adapter }: OpenAccount): Promise<Bill[]> {
     let providerBills: ProviderBill[];
     try {
       providerBills = (await adapter.queryBills({ fields })).bills;
@@ -16,7 +21,6 @@ export class BillService {
       if (err instanceof AdapterError && err.code === 'NO_ARREARS') providerBills = [];
       else throw err;
     }
-    const bills: Bill[] = providerBills.map((b) => ({ ...b, totalFen: sumFen([b.amountFen, b.lateFeeFen]) }));
-    return { accountId, bills, totalFen: sumFen(bills.map((b) => b.totalFen)), fetchedAt: new Date().toISOString() };
+    return providerBills.map((b) => ({ ...b, totalFen: sumFen([b.amountFen, b.lateFeeFen]) }));
   }
 }

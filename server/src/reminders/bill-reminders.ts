@@ -1,7 +1,8 @@
 import { fenToYuan, sumFen } from '@cityhub/shared';
-import { MoreThan, type DataSource } from 'typeorm';
+import { In, MoreThan, type DataSource } from 'typeorm';
 import { AccountEntity, type AccountRow } from '../accounts/entities';
 import type { AccountService } from '../accounts/service';
+import type { BillService } from '../bills/service';
 import { ResidentEntity } from '../identity/entities';
 import { beijingDate, beijingHour } from '../infra/beijing-time';
 import type { KeyValueStore } from '../infra/kv';
@@ -49,6 +50,7 @@ export class BillReminders {
     private readonly deps: {
       dataSource: DataSource;
       accounts: AccountService;
+      bills: BillService;
       messages: MessageSender;
       kv: KeyValueStore;
       log: Logger;
@@ -73,11 +75,18 @@ export class BillReminders {
     const lease = `reminders:${process.pid}:${now.getTime()}`;
     if (!(await this.deps.kv.setIfAbsent('lock:reminders', lease, 10 * 60_000))) return null;
     try {
-      const rows = await this.deps.dataSource.getRepository(AccountEntity).findBy({ remindersLeft: MoreThan(0) });
+      const { dataSource } = this.deps;
+      const rows = await dataSource.getRepository(AccountEntity).findBy({ remindersLeft: MoreThan(0) });
+      const residentIds = [...new Set(rows.map((r) => r.residentId))];
+      const openids = new Map(
+        (residentIds.length ? await dataSource.getRepository(ResidentEntity).findBy({ id: In(residentIds) }) : []).map((r) => [r.id, r.openid]),
+      );
       let sent = 0;
       for (const row of rows) {
+        const openid = openids.get(row.residentId);
+        if (!openid) continue;
         try {
-          if (await this.remind(row, now)) sent++;
+          if (await this.remind(row, openid, now)) sent++;
         } catch (err) {
           // One provider or one message failing must not hold back the others; the next run retries.
           this.deps.log.warn({ err: { message: (err as Error).message }, accountId: row.id }, 'bill reminder not sent');
@@ -89,12 +98,10 @@ export class BillReminders {
     }
   }
 
-  private async remind(row: AccountRow, now: Date): Promise<boolean> {
+  private async remind(row: AccountRow, openid: string, now: Date): Promise<boolean> {
     const { dataSource, accounts, messages, options } = this.deps;
-    const resident = await dataSource.getRepository(ResidentEntity).findOneBy({ id: row.residentId });
-    if (!resident) return false;
-    const { fields, adapter } = await accounts.open(row.residentId, row.id);
-    const { bills } = await adapter.queryBills({ fields });
+    const account = await accounts.open(row.residentId, row.id);
+    const bills = await this.deps.bills.billsOf(account);
     const already = new Set((await dataSource.getRepository(ReminderSentEntity).findBy({ accountId: row.id })).map((r) => r.billRef));
     const today = beijingDate(now);
     const horizon = beijingDate(new Date(now.getTime() + options.leadDays * DAY_MS));
@@ -103,14 +110,14 @@ export class BillReminders {
 
     const earliest = due.map((b) => b.dueDate).filter((d): d is string => !!d).sort()[0];
     const overdue = earliest !== undefined && earliest < today;
-    const d = adapter.describe();
+    const d = account.adapter.describe();
     const outcome = await messages.send({
-      touser: resident.openid,
+      touser: openid,
       templateId: options.templateId,
       page: `packages/bills/index?accountId=${row.id}`,
       data: {
         thing1: thing(`${d.name} · ${row.alias ?? d.providerName}`),
-        amount2: { value: `${fenToYuan(sumFen(due.map((b) => sumFen([b.amountFen, b.lateFeeFen]))))}元` },
+        amount2: { value: `${fenToYuan(sumFen(due.map((b) => b.totalFen)))}元` },
         date3: { value: earliest ?? today },
         thing4: thing(overdue ? `${due.length} 笔账单已逾期，请尽快缴费` : `${due.length} 笔账单即将到期`),
       },
