@@ -6,7 +6,11 @@ declare module '*.scss';
 declare const API_BASE: string;
 /** The mock WeChat (wx.login codes and the cashier) in mock mode. */
 declare const WECHAT_MOCK_BASE: string;
-/** 'mock': the cashier page at the mock gateway; 'wechat': Taro.requestPayment. */
+/**
+ * Who plays the WeChat client. 'mock': the mock WeChat (login codes, the
+ * cashier page, the subscribe sheet); 'wechat': Taro.login,
+ * Taro.requestPayment and Taro.requestSubscribeMessage.
+ */
 declare const PAYMENT_MODE: 'mock' | 'wechat';
 /** The subscribe-message template of bill reminders; must match the hub's reminderTemplateId. */
 declare const REMINDER_TEMPLATE_ID: string;

@@ -22,7 +22,7 @@ export class HubMetrics {
   private readonly adapterDown: Gauge<'adapter'>;
   private readonly adapterErrors: Gauge<'adapter'>;
 
-  constructor(private readonly sources?: MetricSources) {
+  constructor(private readonly sources: MetricSources) {
     collectDefaultMetrics({ register: this.registry, prefix: 'cityhub_' });
     this.requests = new Counter({
       name: 'cityhub_http_requests_total',
@@ -53,7 +53,6 @@ export class HubMetrics {
 
   /** Reads the order pipeline and adapter health into their gauges; /metrics calls it before each scrape. */
   async refresh(): Promise<void> {
-    if (!this.sources) return;
     const pipeline = await this.sources.pipeline();
     for (const [status, n] of Object.entries(pipeline.ordersInFlight)) this.ordersInFlight.set({ status }, n);
     this.outboxPending.set(pipeline.outboxPending);
