@@ -49,6 +49,40 @@ async function load(name: string, url: string, extra: Record<string, unknown> = 
 const PAYMENTS = 120;
 const PAYERS = 8;
 
+type Auth = { authorization: string };
+
+/** Binds `count` grid load-test accounts from `firstConsNo` on (each owes one bill) and returns each with its bill. */
+async function payableAccounts(hub: TestHub, payer: Awaited<ReturnType<typeof loginResident>>, firstConsNo: number, count: number): Promise<Array<{ accountId: string; ref: string }>> {
+  const accounts: Array<{ accountId: string; ref: string }> = [];
+  for (let i = 0; i < count; i++) {
+    const accountId = await bindAccount(hub, payer, { serviceId: 'state-grid', cityCode: '410100', fields: { consNo: String(firstConsNo + i) } });
+    const owed = (await (await fetch(`${hub.url}/api/v1/accounts/${accountId}/bills`, { headers: { authorization: payer.auth.Authorization } })).json()) as { bills: Array<{ ref: string }> };
+    accounts.push({ accountId, ref: owed.bills[0].ref });
+  }
+  return accounts;
+}
+
+/** POST /orders for one account's bill; throws unless 201. */
+async function createOrder(hub: TestHub, auth: Auth, account: { accountId: string; ref: string }, key: string): Promise<{ order: { id: string }; payment: Record<string, string> }> {
+  const res = await fetch(`${hub.url}/api/v1/orders`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': key },
+    body: JSON.stringify({ accountId: account.accountId, billRefs: [account.ref] }),
+  });
+  if (res.status !== 201) throw new Error(`order ${key}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { order: { id: string }; payment: Record<string, string> };
+}
+
+/** Runs `work(i)` for i in 0..count-1 on `concurrency` workers. */
+async function inParallel(count: number, concurrency: number, work: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = next++; i < count; i = next++) await work(i);
+    }),
+  );
+}
+
 /**
  * Completed payments per second on a fresh hub over `target` stores: PAYERS
  * concurrent payers ordering and confirming at the cashier, each payment on
@@ -62,29 +96,13 @@ async function completedPaymentsPerSecond(sandbox: Sandbox, target: { databaseUr
     await seedDemoAdapters(hub, sandbox);
     const payer = await loginResident(hub, `payer-${firstConsNo}`);
     const auth = { authorization: payer.auth.Authorization };
-    const accounts: Array<{ accountId: string; ref: string }> = [];
-    for (let i = 0; i < PAYMENTS; i++) {
-      const accountId = await bindAccount(hub, payer, { serviceId: 'state-grid', cityCode: '410100', fields: { consNo: String(firstConsNo + i) } });
-      const owed = (await (await fetch(`${hub.url}/api/v1/accounts/${accountId}/bills`, { headers: auth })).json()) as { bills: Array<{ ref: string }> };
-      accounts.push({ accountId, ref: owed.bills[0].ref });
-    }
+    const accounts = await payableAccounts(hub, payer, firstConsNo, PAYMENTS);
     const started = performance.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: PAYERS }, async () => {
-        for (let i = next++; i < PAYMENTS; i = next++) {
-          const res = await fetch(`${hub.url}/api/v1/orders`, {
-            method: 'POST',
-            headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': `bench-pay-${firstConsNo + i}` },
-            body: JSON.stringify({ accountId: accounts[i].accountId, billRefs: [accounts[i].ref] }),
-          });
-          const created = (await res.json()) as { order: { id: string }; payment: Record<string, string> };
-          if (res.status !== 201) throw new Error(`payment ${i}: order answered ${res.status}`);
-          const paid = await payAtCashier(hub, created.payment);
-          if (paid.status !== 200) throw new Error(`payment ${i}: cashier answered ${paid.status}`);
-        }
-      }),
-    );
+    await inParallel(PAYMENTS, PAYERS, async (i) => {
+      const created = await createOrder(hub, auth, accounts[i], `bench-pay-${firstConsNo + i}`);
+      const paid = await payAtCashier(hub, created.payment);
+      if (paid.status !== 200) throw new Error(`payment ${i}: cashier answered ${paid.status}`);
+    });
     // Done when every order is COMPLETED, read from the database every 20 ms: polling each
     // order over HTTP as fast as a resident's page would load the hub more than the payments do.
     const count = async (sql: string) => Number((await hub.stores.dataSource.query(sql))[0].n);
@@ -138,26 +156,9 @@ async function main(): Promise<void> {
 
   // Orders: each on its own load-test account, so every request makes a real order.
   const ORDERS = 200;
-  const orderAccounts: Array<{ accountId: string; ref: string }> = [];
-  for (let i = 0; i < ORDERS; i++) {
-    const id = await bindAccount(hub, resident, { serviceId: 'state-grid', cityCode: '410100', fields: { consNo: String(4199100000 + i) } });
-    const bills = (await (await fetch(`${hub.url}/api/v1/accounts/${id}/bills`, { headers: auth })).json()) as { bills: Array<{ ref: string }> };
-    orderAccounts.push({ accountId: id, ref: bills.bills[0].ref });
-  }
+  const orderAccounts = await payableAccounts(hub, resident, 4199100000, ORDERS);
   const started = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 8 }, async () => {
-      for (let i = next++; i < ORDERS; i = next++) {
-        const res = await fetch(`${hub.url}/api/v1/orders`, {
-          method: 'POST',
-          headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': `bench-${process.pid}-${i}` },
-          body: JSON.stringify({ accountId: orderAccounts[i].accountId, billRefs: [orderAccounts[i].ref] }),
-        });
-        if (res.status !== 201) throw new Error(`order ${i}: ${res.status} ${await res.text()}`);
-      }
-    }),
-  );
+  await inParallel(ORDERS, 8, async (i) => void (await createOrder(hub, auth, orderAccounts[i], `bench-${process.pid}-${i}`)));
   const ordersPerSecond = ORDERS / ((performance.now() - started) / 1000);
   console.log(`${'hub: POST /orders (8 concurrent)'.padEnd(34)} ${ordersPerSecond.toFixed(0).padStart(7)} orders/s`);
 
