@@ -12,6 +12,8 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import Redis from 'ioredis';
+import { createConnection } from 'mysql2/promise';
 
 const root = path.resolve(__dirname, '..');
 const resultsDir = path.join(root, '.test-results');
@@ -45,37 +47,91 @@ function jest(name: string, args: string[], env: NodeJS.ProcessEnv): Tally {
   return { name, passed: report.numPassedTests, failed, ok: run.status === 0 && report.success && failed === 0 };
 }
 
-// The browser tests drive the h5 build; make it once if this checkout has none.
-if (!fs.existsSync(path.join(root, 'miniapp', 'dist', 'h5', 'index.html'))) {
-  console.log('building the h5 app for the browser tests (about a minute)');
-  const build = spawnSync('npm', ['run', '--silent', 'build:h5'], { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
-  if (build.status !== 0) console.log('the h5 build failed: the browser tests will fail');
+const realStores = process.env.TEST_STORES !== 'embedded';
+const testDatabaseUrl = process.env.TEST_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/cityhub_test';
+const testRedisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Where a URL points, without its password, for messages. */
+function where(url: string): string {
+  const u = new URL(url);
+  return `${u.hostname}:${u.port || (u.protocol.startsWith('redis') ? 6379 : 3306)}${u.pathname.length > 1 ? u.pathname : ''}`;
 }
 
-const tallies: Tally[] = [];
-tallies.push(jest('embedded', [], { DATABASE_URL: '', REDIS_URL: '' }));
-
-if (process.env.TEST_STORES !== 'embedded') {
-  tallies.push(
-    jest('mysql-redis', ['--selectProjects', 'server'], {
-      DATABASE_URL: process.env.TEST_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/cityhub_test',
-      REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
-    }),
-  );
-  // The crash test, short: the hub on MariaDB + Redis killed with SIGKILL mid-payment (full: npm run test:crash).
-  console.log('\n=== crash (short) ===');
-  const crash = spawnSync(process.execPath, [require.resolve('tsx/cli'), path.join(root, 'scripts', 'crash-test.ts'), '--payments', '80', '--kills', '3', '--quiet'], {
-    cwd: root,
-    stdio: 'inherit',
-    env: process.env,
-  });
-  tallies.push({ name: 'crash', passed: crash.status === 0 ? 1 : 0, failed: crash.status === 0 ? 0 : 1, ok: crash.status === 0 });
+/**
+ * What a fresh machine may lack, each checked before any test runs and named
+ * in one line: MariaDB (whose test database is created here when missing),
+ * Redis and Chromium. Returns the problems found.
+ */
+async function prerequisites(): Promise<string[]> {
+  const problems: string[] = [];
+  if (realStores) {
+    const url = new URL(testDatabaseUrl.replace(/^mariadb:/, 'mysql:'));
+    const database = decodeURIComponent(url.pathname.slice(1));
+    url.pathname = '/';
+    try {
+      const connection = await createConnection({ uri: url.toString(), connectTimeout: 3000 });
+      await connection.query(`CREATE DATABASE IF NOT EXISTS \`${database.replace(/`/g, '')}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+      await connection.end();
+    } catch (err) {
+      problems.push(
+        `MariaDB/MySQL at ${where(testDatabaseUrl)} cannot be used (${(err as Error).message}): start it (Debian: apt-get install mariadb-server && service mariadb start), or point TEST_DATABASE_URL at one; TEST_STORES=embedded skips the MariaDB + Redis pass`,
+      );
+    }
+    const redis = new Redis(testRedisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 3000, retryStrategy: () => null });
+    redis.on('error', () => undefined);
+    try {
+      await redis.connect();
+      await redis.ping();
+    } catch (err) {
+      problems.push(`Redis at ${where(testRedisUrl)} cannot be reached (${(err as Error).message}): start it (Debian: apt-get install redis-server && service redis-server start), or set TEST_REDIS_URL`);
+    } finally {
+      redis.disconnect();
+    }
+  }
+  if (!fs.existsSync(chromiumPath)) {
+    problems.push(`Chromium is not at ${chromiumPath} (the browser tests drive it): install it (Debian: apt-get install chromium fonts-wqy-microhei), or set CHROMIUM_PATH`);
+  }
+  return problems;
 }
 
-console.log('');
-for (const t of tallies) console.log(`${t.name}: ${t.passed} passed, ${t.failed} failed`);
-const passed = tallies.reduce((n, t) => n + t.passed, 0);
-const failed = tallies.reduce((n, t) => n + t.failed, 0);
-const ok = tallies.every((t) => t.ok);
-console.log(`${passed} passed, ${ok ? failed : Math.max(failed, 1)} failed`);
-process.exit(ok ? 0 : 1);
+async function main(): Promise<void> {
+  const missing = await prerequisites();
+  if (missing.length) {
+    for (const line of missing) console.error(`npm test needs: ${line}`);
+    console.log(`0 passed, ${missing.length} failed`);
+    process.exit(1);
+  }
+
+  // The browser tests drive the h5 build; make it once if this checkout has none.
+  if (!fs.existsSync(path.join(root, 'miniapp', 'dist', 'h5', 'index.html'))) {
+    console.log('building the h5 app for the browser tests (about a minute)');
+    const build = spawnSync('npm', ['run', '--silent', 'build:h5'], { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
+    if (build.status !== 0) console.log('the h5 build failed: the browser tests will fail');
+  }
+
+  const tallies: Tally[] = [];
+  tallies.push(jest('embedded', [], { DATABASE_URL: '', REDIS_URL: '' }));
+
+  if (realStores) {
+    tallies.push(jest('mysql-redis', ['--selectProjects', 'server'], { DATABASE_URL: testDatabaseUrl, REDIS_URL: testRedisUrl }));
+    // The crash test, short: the hub on MariaDB + Redis killed with SIGKILL mid-payment (full: npm run test:crash).
+    console.log('\n=== crash (short) ===');
+    const crash = spawnSync(process.execPath, [require.resolve('tsx/cli'), path.join(root, 'scripts', 'crash-test.ts'), '--payments', '80', '--kills', '3', '--quiet'], {
+      cwd: root,
+      stdio: 'inherit',
+      env: process.env,
+    });
+    tallies.push({ name: 'crash', passed: crash.status === 0 ? 1 : 0, failed: crash.status === 0 ? 0 : 1, ok: crash.status === 0 });
+  }
+
+  console.log('');
+  for (const t of tallies) console.log(`${t.name}: ${t.passed} passed, ${t.failed} failed`);
+  const passed = tallies.reduce((n, t) => n + t.passed, 0);
+  const failed = tallies.reduce((n, t) => n + t.failed, 0);
+  const ok = tallies.every((t) => t.ok);
+  console.log(`${passed} passed, ${ok ? failed : Math.max(failed, 1)} failed`);
+  process.exit(ok ? 0 : 1);
+}
+
+void main();

@@ -16,6 +16,13 @@ describe('configuration', () => {
     expect(config.corsOrigins).toEqual(['http://a.example', 'http://b.example']);
   });
 
+  it('derives the address the gateway notifies from PORT and HOST unless PUBLIC_URL is set', () => {
+    expect(loadConfig({}).publicUrl).toBe('http://127.0.0.1:3000');
+    expect(loadConfig({ PORT: '3100' }).publicUrl).toBe('http://127.0.0.1:3100');
+    expect(loadConfig({ PORT: '3100', HOST: '0.0.0.0' }).publicUrl).toBe('http://127.0.0.1:3100');
+    expect(loadConfig({ PORT: '3100', PUBLIC_URL: 'https://pay.example.cn' }).publicUrl).toBe('https://pay.example.cn');
+  });
+
   it.each([
     [{ PORT: 'eighty' }, 'port (env PORT)'],
     [{ PORT: '70000' }, 'port (env PORT)'],

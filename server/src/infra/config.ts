@@ -40,8 +40,12 @@ export const configSchema = z.object({
   providerTimeoutMs: z.coerce.number().int().min(50).max(30_000),
   /** Folder of adapter manifests registered and activated at boot (the demo providers). */
   adaptersDir: z.string().min(1),
-  /** The hub's address as the gateway reaches it; notifications go to <publicUrl>/api/v1/payments/wechat/notify. */
-  publicUrl: z.string().url(),
+  /**
+   * The hub's address as the gateway reaches it; notifications go to
+   * <publicUrl>/api/v1/payments/wechat/notify. Derived from host and port
+   * unless set, so `PORT=3100 npm start` still receives its notifications.
+   */
+  publicUrl: z.string().url().optional(),
   /** WeChat Pay API v3 and jscode2session base URL: the mock gateway by default. */
   wechatBaseUrl: z.string().url(),
   wechatAppSecret: z.string().min(1).optional(),
@@ -57,7 +61,13 @@ export const configSchema = z.object({
   workers: z.enum(['on', 'off']),
 });
 
-export type Config = Omit<z.infer<typeof configSchema>, 'wechatKeysDir'> & { wechatKeysDir: string };
+export type Config = Omit<z.infer<typeof configSchema>, 'wechatKeysDir' | 'publicUrl'> & { wechatKeysDir: string; publicUrl: string };
+
+/** Where a gateway on this machine reaches a hub listening on host:port (a wildcard address is reached on loopback). */
+export function derivedPublicUrl(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
+}
 
 /** Environment variables that override keys of the config files. */
 const ENV_KEYS: Record<string, keyof Config> = {
@@ -140,5 +150,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = pat
     h5Dir: path.resolve(REPO_ROOT, config.h5Dir),
     adaptersDir: path.resolve(REPO_ROOT, config.adaptersDir),
     wechatKeysDir: path.resolve(REPO_ROOT, config.wechatKeysDir ?? path.join(config.dataDir, 'keys')),
+    publicUrl: config.publicUrl ?? derivedPublicUrl(config.host, config.port),
   };
 }
