@@ -30,6 +30,14 @@ export interface MockWechatOptions {
   /** Probability that a notification is preceded by a WECHATPAY/SIGNTEST/ probe. */
   signTestProbeRate?: number;
   refundDelayMs?: number;
+  /**
+   * Scale-out tests: every notification is sent twice, as two independent
+   * deliveries each retried until acknowledged (WeChat promises at-least-once,
+   * not exactly-once).
+   */
+  duplicateNotifications?: boolean;
+  /** Each delivery starts after a random 0…N ms, so notifications of different orders (and the two copies) arrive out of order. */
+  notifyJitterMs?: number;
   now?: () => number;
 }
 
@@ -88,6 +96,8 @@ export interface Delivery {
   attempts: number;
   acknowledged: boolean;
   probes: number;
+  /** Independent deliveries of this event (2 with duplicateNotifications). */
+  copies?: number;
 }
 
 const signFields = (pem: string, fields: string[]) => createSign('RSA-SHA256').update(fields.map((f) => `${f}\n`).join('')).sign(pem, 'base64');
@@ -179,7 +189,13 @@ export function createMockWechat(options: MockWechatOptions) {
       }
       if (n < RETRY_SCHEDULE_S.length) later(RETRY_SCHEDULE_S[n] * 1000 * scale, () => void attempt(n + 1));
     };
-    void attempt(0);
+    const copies = options.duplicateNotifications ? 2 : 1;
+    if (copies > 1) delivery.copies = copies;
+    for (let copy = 0; copy < copies; copy++) {
+      const jitterMs = options.notifyJitterMs ? Math.random() * options.notifyJitterMs : 0;
+      if (jitterMs) later(jitterMs, () => void attempt(0));
+      else void attempt(0);
+    }
   };
 
   const post = async (url: string, body: string, headers: Record<string, string>) => {
@@ -472,6 +488,17 @@ export function createMockWechat(options: MockWechatOptions) {
     if (!last) fail(404, 'NOT_FOUND', 'no notification for this order');
     last!.delivery.attempts++;
     ctx.body = { status: await post(last!.url, last!.body, sign(last!.body)).catch(() => 0) };
+  });
+  // What the gateway sent: how many events, delivery attempts and acknowledgements (for scale and crash tests).
+  router.get('/sandbox/notifications', (ctx) => {
+    const d = state.deliveries;
+    ctx.body = {
+      events: d.length,
+      copies: d.reduce((n, x) => n + (x.copies ?? 1), 0),
+      attempts: d.reduce((n, x) => n + x.attempts, 0),
+      acknowledged: d.filter((x) => x.acknowledged).length,
+      unacknowledged: d.filter((x) => !x.acknowledged).map((x) => ({ eventType: x.eventType, outTradeNo: x.outTradeNo, attempts: x.attempts })),
+    };
   });
   router.post('/sandbox/reset', (ctx) => {
     state.trades.clear();

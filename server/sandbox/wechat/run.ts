@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createMockWechat, type MockKeys } from './mock';
 
@@ -23,9 +24,12 @@ async function main(argv: string[]): Promise<void> {
     retryScheduleScale: Number(process.env.MOCK_RETRY_SCALE ?? 1),
     signTestProbeRate: Number(process.env.MOCK_SIGNTEST_RATE ?? 0),
     refundDelayMs: Number(process.env.MOCK_REFUND_DELAY_MS ?? 1000),
+    duplicateNotifications: process.env.MOCK_DUPLICATE_NOTIFICATIONS === '1',
+    notifyJitterMs: Number(process.env.MOCK_NOTIFY_JITTER_MS ?? 0),
   });
   const server = http.createServer(mock.app.callback());
-  server.listen(port, '127.0.0.1', () => console.log(`mock WeChat (login + Pay API v3 + cashier) listening on http://127.0.0.1:${port}`));
+  // --port 0 picks a free port; the line names the real one (the test harness reads it).
+  server.listen(port, '127.0.0.1', () => console.log(`mock WeChat (login + Pay API v3 + cashier) listening on http://127.0.0.1:${(server.address() as AddressInfo).port}`));
   const stop = () => {
     mock.close();
     server.closeAllConnections();
