@@ -3,7 +3,7 @@ import { AccountService } from './accounts/service';
 import { AdapterAdminService } from './adapters/admin-service';
 import type { CodeAdapterFactory } from './adapters/builtin';
 import { AdapterRegistry } from './adapters/registry';
-import type { ResilienceOptions } from './adapters/resilience';
+import { DEFAULT_RESILIENCE, type ResilienceOptions } from './adapters/resilience';
 import { SecretStore } from './adapters/secrets';
 import { AuditLog } from './admin/audit';
 import { BillService } from './bills/service';
@@ -12,10 +12,12 @@ import { ResidentService } from './identity/residents';
 import { SessionService } from './identity/sessions';
 import type { KeyValueStore } from './infra/kv';
 import type { Logger } from './infra/logger';
+import { Scheduler } from './infra/scheduler';
 import type { SecretBox } from './infra/secret-box';
 import type { WechatLogin } from './identity/routes';
 import { DEFAULT_OUTBOX_OPTIONS, OutboxWorker, type OutboxWorkerOptions } from './orders/outbox-worker';
 import { OrderService } from './orders/service';
+import { OrderStateMachine } from './orders/state-machine';
 import { DEFAULT_SWEEPER_OPTIONS, OrderSweeper, type SweeperOptions } from './orders/sweeper';
 import type { PaymentGateway } from './payments/gateway';
 import { DailyReconciliation } from './reconciliation/daily-job';
@@ -58,8 +60,12 @@ export interface HubServices {
   orders: OrderService;
   gateway: PaymentGateway;
   login: WechatLogin;
+  /** The only code that changes an order's status. */
+  orderStates: OrderStateMachine;
   outbox: OutboxWorker;
   sweeper: OrderSweeper;
+  /** Runs the sweeper, the daily reconciliation and the bill reminders, one process at a time each. */
+  scheduler: Scheduler;
   reconciliation: ReconciliationService;
   dailyReconciliation: DailyReconciliation;
   reminders: BillReminders;
@@ -79,42 +85,46 @@ export function createServices(deps: ServiceDeps): HubServices {
     resilience: deps.resilience,
   });
   const accounts = new AccountService(deps.dataSource, registry, deps.secretBox);
+  const orderStates = new OrderStateMachine({ dataSource: deps.dataSource, kv: deps.kv, log: deps.log });
   const orders = new OrderService({
     dataSource: deps.dataSource,
     accounts,
     gateway: deps.gateway,
+    machine: orderStates,
     box: deps.secretBox,
     log: deps.log,
     options: { notifyUrl: deps.notifyUrl, orderTtlMs: deps.orderTtlMs },
   });
   const outbox = new OutboxWorker({
     dataSource: deps.dataSource,
+    kv: deps.kv,
+    machine: orderStates,
     orders,
     registry,
     gateway: deps.gateway,
     log: deps.log,
-    options: { ...DEFAULT_OUTBOX_OPTIONS, ...deps.outbox, notifyUrl: deps.notifyUrl },
+    // At most as many write-offs in flight per provider as its bulkhead lets through.
+    options: { ...DEFAULT_OUTBOX_OPTIONS, perProvider: { ...DEFAULT_RESILIENCE, ...deps.resilience }.maxConcurrent, ...deps.outbox, notifyUrl: deps.notifyUrl },
   });
   const sweeper = new OrderSweeper({
     dataSource: deps.dataSource,
     orders,
     gateway: deps.gateway,
-    kv: deps.kv,
     log: deps.log,
     options: { ...DEFAULT_SWEEPER_OPTIONS, ...deps.sweeper },
   });
   const reconciliation = new ReconciliationService({ dataSource: deps.dataSource, gateway: deps.gateway, log: deps.log });
-  const dailyReconciliation = new DailyReconciliation({ reconciliation, kv: deps.kv, log: deps.log });
+  const dailyReconciliation = new DailyReconciliation({ reconciliation });
   const bills = new BillService(accounts);
   const reminders = new BillReminders({
     dataSource: deps.dataSource,
     accounts,
     bills,
     messages: deps.messages,
-    kv: deps.kv,
     log: deps.log,
     options: { ...DEFAULT_REMINDER_OPTIONS, ...deps.reminders },
   });
+  const scheduler = new Scheduler({ kv: deps.kv, log: deps.log }).add(sweeper.job).add(dailyReconciliation.job).add(reminders.job);
   const workers = deps.workers ?? true;
   return {
     cities: new CityService(deps.dataSource),
@@ -129,22 +139,22 @@ export function createServices(deps: ServiceDeps): HubServices {
     orders,
     gateway: deps.gateway,
     login: deps.login,
+    orderStates,
     outbox,
     sweeper,
+    scheduler,
     reconciliation,
     dailyReconciliation,
     reminders,
     async start() {
       await registry.start();
       if (workers) {
-        outbox.start();
-        sweeper.start();
-        dailyReconciliation.start();
-        reminders.start();
+        await outbox.start();
+        scheduler.start();
       }
     },
     async stop() {
-      await Promise.all([outbox.stop(), sweeper.stop(), dailyReconciliation.stop(), reminders.stop()]);
+      await Promise.all([outbox.stop(), scheduler.stop()]);
       await registry.stop();
     },
   };

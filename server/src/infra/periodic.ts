@@ -3,8 +3,8 @@ import type { Logger } from './logger';
 /**
  * Runs a background task again and again with a pause between runs (never
  * overlapping itself), until stopped; stop() waits for a run in progress.
- * The outbox worker, the order sweeper and the daily reconciliation all
- * live on this one loop.
+ * The outbox worker's safety-net poll lives on it; jobs that run on a
+ * clock or need "one process at a time" belong on the Scheduler instead.
  */
 export class Periodic {
   private timer?: NodeJS.Timeout;

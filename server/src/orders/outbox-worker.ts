@@ -1,18 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import { IsNull, LessThan, LessThanOrEqual, type DataSource } from 'typeorm';
+import { In, type DataSource, type EntityManager } from 'typeorm';
 import { AdapterError } from '../adapters/contract';
 import type { AdapterRegistry } from '../adapters/registry';
+import { crashPoint } from '../infra/crash-points';
+import { databaseKind } from '../infra/database';
+import type { KeyValueStore } from '../infra/kv';
 import type { Logger } from '../infra/logger';
 import { Periodic } from '../infra/periodic';
+import { inTransaction } from '../infra/transaction';
 import type { PaymentGateway } from '../payments/gateway';
-import { OutboxEntity, type OrderRow, type OutboxRow } from './entities';
+import { OrderEntity, OutboxEntity, type OrderRow, type OutboxKind } from './entities';
 import type { OrderService } from './service';
+import { OUTBOX_WAKE_CHANNEL, type OrderStateMachine } from './state-machine';
 
 export interface OutboxWorkerOptions {
+  /** The safety net: how often to look for due rows when nothing woke the worker. */
   pollMs: number;
   /** A claimed row is someone else's until this long after the claim (a crashed worker's rows come back). */
   leaseMs: number;
+  /** Rows claimed in one transaction. */
   batch: number;
+  /** Deliveries in flight at once in this process, all providers together. */
+  concurrency: number;
+  /** Deliveries in flight at once to one provider (or to the gateway, for refunds): its bulkhead's size. */
+  perProvider: number;
   /** Backoff: base × 2^attempts, capped. */
   backoffBaseMs: number;
   backoffMaxMs: number;
@@ -20,33 +31,80 @@ export interface OutboxWorkerOptions {
 }
 
 export const DEFAULT_OUTBOX_OPTIONS: Omit<OutboxWorkerOptions, 'notifyUrl'> = {
-  pollMs: 250,
-  leaseMs: 30_000,
-  batch: 16,
+  pollMs: 1000,
+  leaseMs: 15_000,
+  batch: 32,
+  concurrency: 128,
+  perProvider: 16,
   backoffBaseMs: 1000,
   backoffMaxMs: 5 * 60_000,
 };
 
 /** Write-off errors after which asking again cannot help: the provider said no. */
 const PERMANENT = new Set(['PROVIDER_REJECTED', 'NO_ARREARS', 'PROVIDER_ACCOUNT_NOT_FOUND']);
+/** The limiter key of refunds: they all go to the one gateway. */
+const GATEWAY = '#gateway';
+
+type ClaimedOrder = Pick<OrderRow, 'id' | 'orderNo' | 'status' | 'adapterId' | 'adapterVersion' | 'fieldsSealed' | 'billRefs' | 'amountFen' | 'refundNo' | 'refundReason'>;
+
+/** An outbox row this worker holds the lease of, with the order it is about (read in the claim). */
+interface ClaimedRow {
+  id: number;
+  kind: OutboxKind;
+  /** Attempts before this one. */
+  attempts: number;
+  lease: string;
+  order: ClaimedOrder | null;
+}
+
+interface RawClaim {
+  id: number;
+  kind: OutboxKind;
+  attempts: number;
+  orderId: string | null;
+  orderNo: string;
+  status: OrderRow['status'];
+  adapterId: string;
+  adapterVersion: string;
+  fieldsSealed: string;
+  billRefs: string;
+  amountFen: number | string;
+  refundNo: string | null;
+  refundReason: string | null;
+}
 
 /**
  * Delivers outbox rows: write-offs to the provider (销账) and refunds to the
- * gateway. Rows are claimed one by one with a conditional update and a lease,
- * so any number of hub processes can run workers on one database without
- * delivering a row twice at once; a crashed worker's lease simply expires.
- * Write-offs are idempotent at the provider on our order number, so a
- * delivery repeated after a crash is one write-off.
+ * gateway. A commit that queued a row wakes the worker at once (in this
+ * process by the state machine's event, in others by key-value
+ * publish/subscribe); the poll is only a safety net. Rows are claimed in
+ * batches under a lease (MySQL: SELECT … FOR UPDATE SKIP LOCKED, so hub
+ * processes never wait for each other; SQLite: its single writer) and the
+ * claim moves their orders PAID → POSTING in the same transaction. Claimed
+ * rows are delivered concurrently, at most `perProvider` at once per provider,
+ * and a saturated provider's rows are left for later claims, so one slow
+ * provider never holds the others' write-offs. Write-offs are idempotent at
+ * the provider on our order number, so a delivery repeated after a crash is
+ * one write-off.
  */
 export class OutboxWorker {
-  private readonly loop: Periodic;
-  /** Set by stop(): ends the batch in progress. A manual tick() works without start(). */
-  private stopped = false;
+  private readonly poll: Periodic;
+  private stopped = true;
+  private pumping?: Promise<void>;
+  private wanted = false;
+  /** Set when the last claim may have left due rows behind (full batch, capacity, saturated providers). */
+  private backlog = false;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly providers = new Map<string, { running: number; waiting: Array<() => void> }>();
+  private readonly subscriptions: Array<() => unknown> = [];
+  private claims = 0;
   readonly owner = `worker-${process.pid}-${randomUUID().slice(0, 8)}`;
 
   constructor(
     private readonly deps: {
       dataSource: DataSource;
+      kv: KeyValueStore;
+      machine: OrderStateMachine;
       orders: OrderService;
       registry: AdapterRegistry;
       gateway: PaymentGateway;
@@ -54,113 +112,237 @@ export class OutboxWorker {
       options: OutboxWorkerOptions;
     },
   ) {
-    this.loop = new Periodic(() => this.tick(), { everyMs: deps.options.pollMs, firstAfterMs: 0, log: deps.log, failure: 'outbox tick failed' });
+    this.poll = new Periodic(async () => this.wake(), { everyMs: deps.options.pollMs, firstAfterMs: deps.options.pollMs, log: deps.log, failure: 'outbox poll failed' });
   }
 
-  start(): void {
+  /** Starts listening for committed outbox rows and delivering them. */
+  async start(): Promise<void> {
+    if (!this.stopped) return;
     this.stopped = false;
-    this.loop.start();
+    this.subscriptions.push(this.deps.machine.onOutboxCommitted(() => this.wake()));
+    if (this.deps.kv.kind !== 'memory') this.subscriptions.push(await this.deps.kv.subscribe(OUTBOX_WAKE_CHANNEL, () => this.wake()));
+    this.poll.start();
+    this.wake();
   }
 
+  /** Stops claiming; waits for the deliveries in progress. */
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.loop.stop();
+    await Promise.allSettled(this.subscriptions.splice(0).map((unsubscribe) => unsubscribe()));
+    await this.poll.stop();
+    await this.pumping;
+    await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Claims and processes due rows once; returns how many it processed. */
+  /** Claims one batch of due rows and delivers them; returns how many it claimed. For tests and manual runs. */
   async tick(): Promise<number> {
-    const repo = this.deps.dataSource.getRepository(OutboxEntity);
-    const now = new Date();
-    const due = await repo.find({ where: { status: 'pending', nextAttemptAt: LessThanOrEqual(now) }, order: { nextAttemptAt: 'ASC' }, take: this.deps.options.batch * 2 });
-    let processed = 0;
-    for (const row of due) {
-      if (processed >= this.deps.options.batch || this.stopped) break;
-      if (!(await this.claim(row))) continue;
-      processed++;
-      try {
-        await this.process(row);
-      } catch (err) {
-        await this.retryLater(row, err);
+    const rows = await this.claim(this.deps.options.batch, []);
+    await Promise.all(rows.map((row) => this.deliver(row)));
+    return rows.length;
+  }
+
+  /** Something may be due: claim and deliver until nothing is or capacity is used up. Never runs twice at once. */
+  private wake(): void {
+    if (this.stopped) return;
+    this.wanted = true;
+    if (this.pumping) return;
+    this.pumping = (async () => {
+      while (this.wanted && !this.stopped) {
+        this.wanted = false;
+        await this.fill().catch((err: unknown) => this.deps.log.error({ err }, 'outbox claim failed'));
       }
+    })().finally(() => {
+      this.pumping = undefined;
+    });
+  }
+
+  private async fill(): Promise<void> {
+    const { batch, concurrency } = this.deps.options;
+    for (;;) {
+      const room = concurrency - this.inFlight.size;
+      const saturated = this.saturatedProviders();
+      this.backlog = room <= 0 || saturated.length > 0;
+      if (room <= 0 || this.stopped) return;
+      const limit = Math.min(batch, room);
+      const rows = await this.claim(limit, saturated);
+      for (const row of rows) {
+        const delivery: Promise<void> = this.deliver(row).finally(() => {
+          this.inFlight.delete(delivery);
+          if (this.backlog) this.wake();
+        });
+        this.inFlight.add(delivery);
+      }
+      if (rows.length < limit) return;
+      this.backlog = true;
     }
-    return processed;
   }
 
-  private async claim(row: OutboxRow): Promise<boolean> {
-    const now = new Date();
-    const result = await this.deps.dataSource
-      .createQueryBuilder()
-      .update(OutboxEntity)
-      .set({ leaseOwner: this.owner, leaseUntil: new Date(now.getTime() + this.deps.options.leaseMs), attempts: row.attempts + 1, updatedAt: now })
-      .where('id = :id AND status = :pending AND attempts = :attempts', { id: row.id, pending: 'pending', attempts: row.attempts })
-      .andWhere([{ leaseUntil: IsNull() }, { leaseUntil: LessThan(now) }])
-      .execute();
-    return result.affected === 1;
+  private providerOf(row: ClaimedRow): string {
+    return row.kind === 'refund' ? GATEWAY : (row.order?.adapterId ?? GATEWAY);
   }
 
-  private async done(row: OutboxRow): Promise<void> {
-    await this.deps.dataSource.getRepository(OutboxEntity).update({ id: row.id, leaseOwner: this.owner }, { status: 'done', leaseOwner: null, leaseUntil: null, updatedAt: new Date() });
+  private saturatedProviders(): string[] {
+    return [...this.providers].filter(([id, p]) => id !== GATEWAY && p.running + p.waiting.length >= this.deps.options.perProvider).map(([id]) => id);
   }
 
-  private async retryLater(row: OutboxRow, err: unknown): Promise<void> {
+  /** Runs `work` when the provider has a free slot (at most perProvider at once). */
+  private async withProviderSlot<T>(provider: string, work: () => Promise<T>): Promise<T> {
+    let p = this.providers.get(provider);
+    if (!p) this.providers.set(provider, (p = { running: 0, waiting: [] }));
+    const slots = p;
+    if (slots.running >= this.deps.options.perProvider) await new Promise<void>((resolve) => slots.waiting.push(resolve));
+    else slots.running++;
+    try {
+      return await work();
+    } finally {
+      const next = slots.waiting.shift();
+      if (next) next();
+      else slots.running--;
+    }
+  }
+
+  /**
+   * Claims up to `limit` due rows (not those of `skipProviders`) under a
+   * lease, with their orders, and moves the PAID ones to POSTING, all in one
+   * transaction.
+   */
+  private async claim(limit: number, skipProviders: string[]): Promise<ClaimedRow[]> {
+    const ds = this.deps.dataSource;
+    const mysql = databaseKind(ds) === 'mysql';
+    const lease = `${this.owner}-${++this.claims}`;
+    const claimed = await inTransaction(ds, async (tx) => {
+      const now = new Date();
+      const due = this.dueRows(tx, now, limit, skipProviders);
+      const raw: RawClaim[] = await (mysql ? due.setLock('pessimistic_write').setOnLocked('skip_locked') : due).getRawMany();
+      if (raw.length === 0) return [];
+      const ids = raw.map((r) => Number(r.id));
+      // MySQL: the rows are locked; SQLite: the single writer. The conditions are for a second process on one SQLite file.
+      const taken = await tx
+        .createQueryBuilder()
+        .update(OutboxEntity)
+        .set({ leaseOwner: lease, leaseUntil: new Date(now.getTime() + this.deps.options.leaseMs), attempts: () => 'attempts + 1', updatedAt: now })
+        .where({ id: In(ids), status: 'pending' })
+        .execute();
+      if (taken.affected !== ids.length) throw new Error('outbox rows were claimed by another process meanwhile; claiming again');
+      const rows = raw.map((r) => this.toClaimed(r, lease));
+      const paid = rows.filter((r) => r.kind === 'write_off' && r.order?.status === 'PAID').map((r) => r.order!);
+      if (paid.length) {
+        await this.deps.machine.fireWithin(tx, paid, 'post', 'write-off sent to the provider');
+        for (const order of paid) order.status = 'POSTING';
+      }
+      return rows;
+    });
+    return claimed;
+  }
+
+  private dueRows(tx: EntityManager, now: Date, limit: number, skipProviders: string[]) {
+    const qb = tx
+      .createQueryBuilder(OutboxEntity, 'ob')
+      .leftJoin(OrderEntity.options.name, 'o', 'o.id = ob.orderId')
+      .select('ob.id', 'id')
+      .addSelect('ob.kind', 'kind')
+      .addSelect('ob.attempts', 'attempts')
+      .addSelect('o.id', 'orderId')
+      .addSelect('o.orderNo', 'orderNo')
+      .addSelect('o.status', 'status')
+      .addSelect('o.adapterId', 'adapterId')
+      .addSelect('o.adapterVersion', 'adapterVersion')
+      .addSelect('o.fieldsSealed', 'fieldsSealed')
+      .addSelect('o.billRefs', 'billRefs')
+      .addSelect('o.amountFen', 'amountFen')
+      .addSelect('o.refundNo', 'refundNo')
+      .addSelect('o.refundReason', 'refundReason')
+      .where('ob.status = :pending', { pending: 'pending' })
+      .andWhere('ob.nextAttemptAt <= :now', { now })
+      .andWhere('(ob.leaseUntil IS NULL OR ob.leaseUntil < :now)', { now });
+    if (skipProviders.length) qb.andWhere("NOT (ob.kind = 'write_off' AND o.adapterId IN (:...skipProviders))", { skipProviders });
+    return qb.orderBy('ob.nextAttemptAt', 'ASC').limit(limit);
+  }
+
+  private toClaimed(r: RawClaim, lease: string): ClaimedRow {
+    return {
+      id: Number(r.id),
+      kind: r.kind,
+      attempts: Number(r.attempts),
+      lease,
+      order: r.orderId
+        ? {
+            id: r.orderId,
+            orderNo: r.orderNo,
+            status: r.status,
+            adapterId: r.adapterId,
+            adapterVersion: r.adapterVersion,
+            fieldsSealed: r.fieldsSealed,
+            billRefs: r.billRefs,
+            amountFen: Number(r.amountFen),
+            refundNo: r.refundNo,
+            refundReason: r.refundReason,
+          }
+        : null,
+    };
+  }
+
+  /** Delivers one claimed row; a failure leaves it for a later attempt with backoff. */
+  private async deliver(row: ClaimedRow): Promise<void> {
+    try {
+      await this.withProviderSlot(this.providerOf(row), async () => {
+        if (!row.order) return this.done(row);
+        if (row.kind === 'write_off') return this.writeOff(row, row.order);
+        return this.refund(row, row.order);
+      });
+    } catch (err) {
+      await this.retryLater(row, err).catch((failure: unknown) => this.deps.log.error({ err: failure, outboxId: row.id }, 'outbox retry could not be recorded; the lease will expire'));
+    }
+  }
+
+  private async done(row: ClaimedRow): Promise<void> {
+    await this.deps.dataSource.getRepository(OutboxEntity).update({ id: row.id, leaseOwner: row.lease }, { status: 'done', leaseOwner: null, leaseUntil: null, updatedAt: new Date() });
+  }
+
+  private async retryLater(row: ClaimedRow, err: unknown): Promise<void> {
     const o = this.deps.options;
     const delay = Math.min(o.backoffMaxMs, o.backoffBaseMs * 2 ** Math.min(row.attempts, 20)) * (0.8 + Math.random() * 0.4);
     const message = err instanceof Error ? `${(err as AdapterError).code ?? err.name}: ${err.message}` : String(err);
-    this.deps.log.warn({ outboxId: row.id, orderId: row.orderId, kind: row.kind, attempt: row.attempts + 1, error: message }, 'outbox delivery will be retried');
+    this.deps.log.warn({ outboxId: row.id, orderId: row.order?.id, kind: row.kind, attempt: row.attempts + 1, error: message }, 'outbox delivery will be retried');
     await this.deps.dataSource
       .getRepository(OutboxEntity)
-      .update({ id: row.id, leaseOwner: this.owner }, { nextAttemptAt: new Date(Date.now() + delay), leaseOwner: null, leaseUntil: null, lastError: message.slice(0, 500), updatedAt: new Date() });
+      .update({ id: row.id, leaseOwner: row.lease }, { nextAttemptAt: new Date(Date.now() + delay), leaseOwner: null, leaseUntil: null, lastError: message.slice(0, 500), updatedAt: new Date() });
   }
 
-  private async process(row: OutboxRow): Promise<void> {
-    const order = await this.deps.orders.findById(row.orderId);
-    if (!order) return this.done(row);
-    if (row.kind === 'write_off') return this.writeOff(row, order);
-    return this.refund(row, order);
-  }
-
-  private async writeOff(row: OutboxRow, order: OrderRow): Promise<void> {
-    const { orders } = this.deps;
-    if (order.status !== 'PAID' && order.status !== 'POSTING') return this.done(row);
-    if (order.status === 'PAID') await orders.transition(order.id, ['PAID'], 'POSTING', 'write-off sent to the provider');
+  private async writeOff(row: ClaimedRow, order: ClaimedOrder): Promise<void> {
+    // The claim moved PAID orders to POSTING; anything else was settled meanwhile.
+    if (order.status !== 'POSTING') return this.done(row);
     const adapter = await this.deps.registry.version(order.adapterId, order.adapterVersion);
-    const fields = orders.fieldsOf(order);
+    const fields = this.deps.orders.fieldsOf(order);
     const input = { orderNo: order.orderNo, fields, billRefs: JSON.parse(order.billRefs) as string[], amountFen: Number(order.amountFen) };
+    crashPoint('outbox-claimed');
     try {
       const { reference } = await adapter.writeOff(input);
-      return this.complete(row, order, reference);
+      return await this.complete(order, reference);
     } catch (err) {
-      if (err instanceof AdapterError && PERMANENT.has(err.code)) return this.startRefund(row, order, `provider refused the write-off (${err.providerCode ?? err.code})`);
+      if (err instanceof AdapterError && PERMANENT.has(err.code)) return this.startRefund(order, `provider refused the write-off (${err.providerCode ?? err.code})`);
       // The outcome is unknown (timeout, outage): ask before doing anything else.
       const status = await adapter.writeOffStatus({ orderNo: order.orderNo, fields }).catch(() => null);
-      if (status?.status === 'SUCCESS') return this.complete(row, order, status.reference ?? `status:${order.orderNo}`);
-      if (status?.status === 'FAILED') return this.startRefund(row, order, 'provider reports the write-off failed');
+      if (status?.status === 'SUCCESS') return this.complete(order, status.reference ?? `status:${order.orderNo}`);
+      if (status?.status === 'FAILED') return this.startRefund(order, 'provider reports the write-off failed');
       throw err;
     }
   }
 
-  private async complete(row: OutboxRow, order: OrderRow, reference: string): Promise<void> {
-    await this.deps.orders.transition(order.id, ['POSTING'], 'COMPLETED', `written off at the provider (${reference})`, { writeOffRef: reference, completedAt: new Date() }, async (tx) => {
-      await tx.getRepository(OutboxEntity).update({ id: row.id }, { status: 'done', leaseOwner: null, leaseUntil: null, updatedAt: new Date() });
+  /** POSTING → COMPLETED; the state machine marks the write-off row done in the same transaction. */
+  private async complete(order: ClaimedOrder, reference: string): Promise<void> {
+    crashPoint('provider-answered');
+    await this.deps.machine.fire(order, 'written_off', { note: `written off at the provider (${reference})`, set: { writeOffRef: reference, completedAt: new Date() } });
+  }
+
+  private async startRefund(order: ClaimedOrder, reason: string): Promise<void> {
+    await this.deps.machine.fire(order, 'write_off_refused', {
+      note: reason,
+      set: { refundReason: `服务商未能销账，已原路退款（${reason}）`, refundNo: `RF${order.orderNo.slice(2)}` },
     });
-    await this.done(row);
   }
 
-  private async startRefund(row: OutboxRow, order: OrderRow, reason: string): Promise<void> {
-    await this.deps.orders.transition(
-      order.id,
-      ['POSTING', 'PAID'],
-      'REFUNDING',
-      reason,
-      { refundReason: `服务商未能销账，已原路退款（${reason}）`, refundNo: `RF${order.orderNo.slice(2)}` },
-      async (tx) => {
-        await tx.getRepository(OutboxEntity).update({ id: row.id }, { status: 'done', leaseOwner: null, leaseUntil: null, updatedAt: new Date() });
-        await this.deps.orders.enqueue(tx, order.id, 'refund');
-      },
-    );
-  }
-
-  private async refund(row: OutboxRow, order: OrderRow): Promise<void> {
+  private async refund(row: ClaimedRow, order: ClaimedOrder): Promise<void> {
     if (order.status !== 'REFUNDING' || !order.refundNo) return this.done(row);
     // Refund what the payer actually paid (it may differ from the order when the amount did not match).
     const paid = await this.deps.gateway.queryOrder(order.orderNo);
@@ -173,9 +355,9 @@ export class OutboxWorker {
       reason: (order.refundReason ?? '退款').slice(0, 80),
       notifyUrl: this.deps.options.notifyUrl,
     });
-    if (result.status === 'SUCCESS') await this.deps.orders.markRefunded(order.refundNo);
     if (result.status === 'CLOSED' || result.status === 'ABNORMAL') throw new Error(`refund ${order.refundNo} is ${result.status}`);
+    // SUCCESS: REFUNDED, and the row done with it; PROCESSING: the notification or the sweeper confirms it later.
+    if (result.status === 'SUCCESS' && (await this.deps.machine.fire(order, 'refunded', { note: 'refund received by the payer' })).changed) return;
     await this.done(row);
   }
 }
-

@@ -7,24 +7,16 @@ import {
   type OrderDto,
   type RequestPayment,
 } from '@cityhub/shared';
-import { In, IsNull, LessThan, type DataSource, type EntityManager } from 'typeorm';
+import { In, IsNull, LessThan, type DataSource } from 'typeorm';
 import type { AccountService } from '../accounts/service';
 import { AppError, ConflictError, InputError, NotFoundError } from '../errors';
-import { inTransaction } from '../infra/transaction';
 import type { Logger } from '../infra/logger';
 import type { SecretBox } from '../infra/secret-box';
 import type { PaymentGateway } from '../payments/gateway';
-import {
-  BillLockEntity,
-  IdempotencyEntity,
-  OrderEntity,
-  OrderEventEntity,
-  OutboxEntity,
-  type OrderRow,
-  type OrderStatus,
-  type OutboxKind,
-} from './entities';
+import { verifyPayment, type ConfirmedPayment } from '../payments/verification';
+import { BillLockEntity, IdempotencyEntity, OrderEntity, OrderEventEntity, type OrderRow, type OrderStatus } from './entities';
 import { newOrderNo } from './order-no';
+import { ordersTransaction, type OrderStateMachine } from './state-machine';
 
 export interface OrderServiceOptions {
   /** Where the gateway sends payment and refund notifications. */
@@ -53,12 +45,14 @@ export function isDuplicateKey(err: unknown): boolean {
   return e?.code === 'ER_DUP_ENTRY' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed|Duplicate entry/.test(e?.message ?? '');
 }
 
+/** A resident's openid never changes; remembered for this many residents to spare a read per order. */
+const OPENID_CACHE_SIZE = 10_000;
+
 /**
  * Orders: from the resident's "pay these bills" to the gateway's prepay, and
- * every later state change. State changes are conditional updates
- * (`WHERE status = expected`), so concurrent or repeated triggers change an
- * order once; anything that must follow a change goes into the outbox in the
- * same transaction.
+ * what the gateway later reports. Status changes go through the order state
+ * machine (state-machine.ts), which writes their outbox rows in the same
+ * transaction; a repeated or concurrent trigger changes an order once.
  */
 export class OrderService {
   constructor(
@@ -66,11 +60,14 @@ export class OrderService {
       dataSource: DataSource;
       accounts: AccountService;
       gateway: PaymentGateway;
+      machine: OrderStateMachine;
       box: SecretBox;
       log: Logger;
       options: OrderServiceOptions;
     },
   ) {}
+
+  private readonly openids = new Map<string, string>();
 
   private get ds(): DataSource {
     return this.deps.dataSource;
@@ -137,7 +134,7 @@ export class OrderService {
   }
 
   /** Obtains (again: the gateway is idempotent on out_trade_no) the prepay of an order and answers as at creation. */
-  private async startPayment(order: OrderRow, residentId: string): Promise<CreatedOrder> {
+  private async startPayment(order: OrderRow, residentId: string, fresh = false): Promise<CreatedOrder> {
     const openid = await this.openidOf(residentId);
     let prepayId: string;
     try {
@@ -151,12 +148,14 @@ export class OrderService {
         attach: order.id,
       }));
     } catch (err) {
-      await this.transition(order.id, ['CREATED'], 'CLOSED', 'the payment could not be started', { closedAt: new Date() });
+      await this.deps.machine.fire(order, 'prepay_failed', { note: 'the payment could not be started', set: { closedAt: new Date() } });
       this.deps.log.error({ err, orderNo: order.orderNo }, 'prepay failed');
       throw new AppError('PROVIDER_UNAVAILABLE', 'the payment service is unavailable; nothing was charged, try again shortly', undefined, { expose: true, cause: err });
     }
     await this.ds.getRepository(OrderEntity).update({ id: order.id }, { prepayId, updatedAt: new Date() });
-    return { order: await this.dto({ ...order, prepayId }), payment: this.deps.gateway.requestPaymentParams(prepayId) };
+    // A new order's timeline is its creation: no need to read it back.
+    const dto = fresh ? this.toDto({ ...order, prepayId }, [{ status: 'CREATED', at: order.createdAt, note: null }]) : await this.dto({ ...order, prepayId });
+    return { order: dto, payment: this.deps.gateway.requestPaymentParams(prepayId) };
   }
 
   private async createOrder(residentId: string, body: CreateOrderBody, takeover: boolean): Promise<CreatedOrder> {
@@ -214,61 +213,27 @@ export class OrderService {
     };
     const accountDigest = this.deps.box.digest(`${d.id}:${account.fieldsDigest}`);
     try {
-      await inTransaction(this.ds, async (tx) => {
+      await ordersTransaction(this.ds, async (tx) => {
         await tx.getRepository(OrderEntity).insert(order);
         await tx.getRepository(BillLockEntity).insert(body.billRefs.map((billRef) => ({ adapterId: d.id, accountDigest, billRef, orderId: order.id })));
-        await this.event(tx, order.id, 'CREATED', null);
+        await tx.getRepository(OrderEventEntity).insert({ orderId: order.id, at: now, status: 'CREATED', note: null });
       });
     } catch (err) {
       if (isDuplicateKey(err)) throw new ConflictError('BILL_ALREADY_IN_ORDER', 'one of these bills already has an order being paid; finish or close that order first');
       throw err;
     }
 
-    return this.startPayment(order, residentId);
+    return this.startPayment(order, residentId, true);
   }
 
   private async openidOf(residentId: string): Promise<string> {
+    const known = this.openids.get(residentId);
+    if (known) return known;
     const rows: Array<{ openid: string }> = await this.ds.query('SELECT openid FROM residents WHERE id = ?', [residentId]);
     if (!rows[0]) throw new NotFoundError('NOT_FOUND', 'resident not found');
+    if (this.openids.size >= OPENID_CACHE_SIZE) this.openids.delete(this.openids.keys().next().value!);
+    this.openids.set(residentId, rows[0].openid);
     return rows[0].openid;
-  }
-
-  private async event(tx: EntityManager, orderId: string, status: OrderStatus, note: string | null): Promise<void> {
-    await tx.getRepository(OrderEventEntity).insert({ orderId, at: new Date(), status, note });
-  }
-
-  /**
-   * Moves an order from one of `from` to `to` if — and only if — it is still in
-   * one of `from`; runs `andThen` in the same transaction. Returns whether
-   * this call made the change (false means someone else did, or it no longer applies).
-   */
-  async transition(
-    orderId: string,
-    from: OrderStatus[],
-    to: OrderStatus,
-    note: string | null,
-    set: Partial<OrderRow> = {},
-    andThen?: (tx: EntityManager) => Promise<void>,
-  ): Promise<boolean> {
-    return inTransaction(this.ds, async (tx) => {
-      const result = await tx
-        .createQueryBuilder()
-        .update(OrderEntity)
-        .set({ ...set, status: to, updatedAt: new Date() })
-        .where('id = :id AND status IN (:...from)', { id: orderId, from })
-        .execute();
-      if (!result.affected) return false;
-      await this.event(tx, orderId, to, note);
-      if (to === 'CLOSED' || to === 'REFUNDED') await tx.getRepository(BillLockEntity).delete({ orderId });
-      await andThen?.(tx);
-      return true;
-    });
-  }
-
-  /** Queues work for the outbox worker, inside the caller's transaction. */
-  async enqueue(tx: EntityManager, orderId: string, kind: OutboxKind): Promise<void> {
-    const now = new Date();
-    await tx.getRepository(OutboxEntity).insert({ orderId, kind, status: 'pending', attempts: 0, nextAttemptAt: now, leaseOwner: null, leaseUntil: null, lastError: null, createdAt: now, updatedAt: now });
   }
 
   async findByOrderNo(orderNo: string): Promise<OrderRow | null> {
@@ -304,8 +269,8 @@ export class OrderService {
   /** Cancels an unpaid order: closes it at the gateway first, so it can no longer be paid. */
   async close(residentId: string, id: string): Promise<OrderDto> {
     const order = await this.owned(residentId, id);
-    if (order.status !== 'CREATED') throw new ConflictError('CONFLICT', `an order that is ${ORDER_STATUS_LABELS[order.status]} cannot be cancelled`);
-    await this.closeAtGateway(order, 'cancelled by the resident');
+    if (!this.deps.machine.allows(order.status, 'cancel')) throw new ConflictError('CONFLICT', `an order that is ${ORDER_STATUS_LABELS[order.status]} cannot be cancelled`);
+    await this.closeAtGateway(order, 'cancel', 'cancelled by the resident');
     return this.dto((await this.findById(id))!);
   }
 
@@ -313,55 +278,52 @@ export class OrderService {
    * Closes an unpaid order at the gateway and here. If the gateway says it was
    * paid meanwhile, it is marked paid instead (the notification may be late).
    */
-  async closeAtGateway(order: OrderRow, reason: string): Promise<void> {
+  async closeAtGateway(order: OrderRow, event: 'cancel' | 'expire', reason: string): Promise<void> {
+    this.deps.machine.rule(order, event);
     const remote = await this.deps.gateway.queryOrder(order.orderNo).catch(() => undefined);
     if (remote?.tradeState === 'SUCCESS') {
       await this.markPaid(order.orderNo, { transactionId: remote.transactionId ?? '', amountFen: remote.amountFen ?? -1, appid: remote.appid, mchid: remote.mchid, source: 'query' });
       throw new ConflictError('CONFLICT', 'this order has just been paid and can no longer be cancelled');
     }
     if (remote && remote.tradeState !== 'CLOSED') await this.deps.gateway.closeOrder(order.orderNo);
-    await this.transition(order.id, ['CREATED'], 'CLOSED', reason, { closedAt: new Date() });
+    await this.deps.machine.fire(order, event, { note: reason, set: { closedAt: new Date() } });
   }
 
   /**
    * Records a payment the gateway confirmed (by notification or by query).
-   * The order becomes PAID and its write-off is queued in one transaction. An
-   * amount or merchant that does not match is never credited: the order is
-   * refunded instead. Repeats change nothing.
+   * A payment that matches its order (payments/verification.ts) makes it PAID
+   * and queues its write-off in one transaction; one that does not, or that
+   * arrives after the order was closed, is refunded, never credited. Repeats
+   * and reorderings change nothing.
    */
-  async markPaid(orderNo: string, paid: { transactionId: string; amountFen: number; appid: string | null; mchid: string | null; source: 'notification' | 'query' }): Promise<'paid' | 'duplicate' | 'refunding' | 'unknown-order'> {
-    const order = await this.findByOrderNo(orderNo);
-    if (!order) return 'unknown-order';
-    const gateway = this.deps.gateway;
-    const mismatch =
-      paid.amountFen !== order.amountFen ? `amount ${paid.amountFen} fen differs from the order's ${order.amountFen} fen` : paid.appid && paid.appid !== gateway.appid ? 'appid differs' : paid.mchid && paid.mchid !== gateway.mchid ? 'mchid differs' : null;
-    if (mismatch) {
-      this.deps.log.warn({ orderNo, mismatch }, 'payment does not match its order: refunding, not crediting');
-      const changed = await this.transition(order.id, ['CREATED', 'CLOSED'], 'REFUNDING', `payment rejected: ${mismatch}`, {
-        transactionId: paid.transactionId,
-        refundReason: `支付金额与订单不符，已原路退回（${mismatch}）`,
-        refundNo: `RF${order.orderNo.slice(2)}`,
-      }, (tx) => this.enqueue(tx, order.id, 'refund'));
-      return changed ? 'refunding' : 'duplicate';
+  async markPaid(orderNo: string, paid: ConfirmedPayment): Promise<'paid' | 'duplicate' | 'refunding' | 'unknown-order'> {
+    const found = await this.ds.getRepository(OrderEntity).findOne({ select: { id: true, orderNo: true, status: true, amountFen: true }, where: { orderNo } });
+    if (!found) return 'unknown-order';
+    const verdict = verifyPayment(found, paid, this.deps.gateway);
+    if (!verdict.matches) this.deps.log.warn({ orderNo, mismatch: verdict.reason }, 'payment does not match its order: refunding, not crediting');
+    const refundNo = `RF${orderNo.slice(2)}`;
+    let order: Pick<OrderRow, 'id' | 'status'> | null = found;
+    // Each try starts from the status last read; a race (closed or paid meanwhile) means read again and decide again.
+    for (let attempt = 0; order && attempt < 3; attempt++) {
+      const event = verdict.matches ? 'pay' : 'pay_rejected';
+      if (!this.deps.machine.allows(order.status, event)) return 'duplicate';
+      const change = !verdict.matches
+        ? { note: `payment rejected: ${verdict.reason}`, set: { transactionId: paid.transactionId, refundReason: `支付金额与订单不符，已原路退回（${verdict.reason}）`, refundNo } }
+        : order.status === 'CLOSED'
+          ? { note: 'paid after the order was closed', set: { transactionId: paid.transactionId, refundReason: '订单已关闭后才完成支付，已原路退回', refundNo } }
+          : { note: `paid (${paid.source})`, set: { transactionId: paid.transactionId, paidAt: new Date() } };
+      const outcome = await this.deps.machine.fire(order, event, change);
+      if (outcome.changed) return outcome.to === 'PAID' ? 'paid' : 'refunding';
+      order = await this.ds.getRepository(OrderEntity).findOne({ select: { id: true, status: true }, where: { orderNo } });
     }
-    const changed = await this.transition(order.id, ['CREATED'], 'PAID', `paid (${paid.source})`, { transactionId: paid.transactionId, paidAt: new Date() }, (tx) =>
-      this.enqueue(tx, order.id, 'write_off'),
-    );
-    if (changed) return 'paid';
-    // Paid after we closed it (expired, or cancelled as the payment went through): give the money back.
-    const late = await this.transition(order.id, ['CLOSED'], 'REFUNDING', 'paid after the order was closed', {
-      transactionId: paid.transactionId,
-      refundReason: '订单已关闭后才完成支付，已原路退回',
-      refundNo: `RF${order.orderNo.slice(2)}`,
-    }, (tx) => this.enqueue(tx, order.id, 'refund'));
-    return late ? 'refunding' : 'duplicate';
+    return 'duplicate';
   }
 
   /** Records the gateway's word that a refund succeeded. */
   async markRefunded(outRefundNo: string): Promise<boolean> {
-    const order = await this.ds.getRepository(OrderEntity).findOneBy({ refundNo: outRefundNo });
-    if (!order) return false;
-    return this.transition(order.id, ['REFUNDING'], 'REFUNDED', 'refund received by the payer');
+    const order = await this.ds.getRepository(OrderEntity).findOne({ select: { id: true, status: true }, where: { refundNo: outRefundNo } });
+    if (!order || !this.deps.machine.allows(order.status, 'refunded')) return false;
+    return (await this.deps.machine.fire(order, 'refunded', { note: 'refund received by the payer' })).changed;
   }
 
   /** Orders whose state should be settled by asking the gateway (missing or late notifications). */
@@ -411,7 +373,7 @@ export class OrderService {
   }
 
   /** Plain account fields of an order, for its write-off. */
-  fieldsOf(order: OrderRow): Record<string, string> {
+  fieldsOf(order: Pick<OrderRow, 'fieldsSealed'>): Record<string, string> {
     return JSON.parse(this.deps.box.open(order.fieldsSealed)) as Record<string, string>;
   }
 }

@@ -1,7 +1,6 @@
 import { LessThan, type DataSource } from 'typeorm';
-import type { KeyValueStore } from '../infra/kv';
 import type { Logger } from '../infra/logger';
-import { Periodic } from '../infra/periodic';
+import type { ScheduledJob } from '../infra/scheduler';
 import type { PaymentGateway } from '../payments/gateway';
 import { IdempotencyEntity } from './entities';
 import type { OrderService } from './service';
@@ -19,48 +18,33 @@ export const DEFAULT_SWEEPER_OPTIONS: SweeperOptions = { intervalMs: 15_000, que
 /**
  * Settles what notifications did not: asks the gateway about unpaid orders
  * (a payment whose notification never came is still credited), closes expired
- * ones at the gateway, and confirms refunds still processing. One process at a
- * time sweeps (a key-value lease); every action is a conditional transition,
- * so a second sweeper would change nothing anyway.
+ * ones at the gateway, and confirms refunds still processing. Runs on the
+ * hub's scheduler, one process at a time; every action is a conditional
+ * transition of the order state machine, so a second sweeper would change
+ * nothing anyway.
  */
 export class OrderSweeper {
-  private readonly loop: Periodic;
+  readonly job: ScheduledJob;
 
-  constructor(
-    private readonly deps: { dataSource: DataSource; orders: OrderService; gateway: PaymentGateway; kv: KeyValueStore; log: Logger; options: SweeperOptions },
-  ) {
-    this.loop = new Periodic(() => this.sweep(), { everyMs: deps.options.intervalMs, firstAfterMs: deps.options.intervalMs, log: deps.log, failure: 'order sweep failed' });
-  }
-
-  start(): void {
-    this.loop.start();
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
+  constructor(private readonly deps: { dataSource: DataSource; orders: OrderService; gateway: PaymentGateway; log: Logger; options: SweeperOptions }) {
+    this.job = { name: 'order-sweeper', schedule: { everyMs: deps.options.intervalMs }, leaseMs: Math.max(5_000, deps.options.intervalMs), run: () => this.sweep() };
   }
 
   async sweep(): Promise<void> {
-    const lease = `sweeper:${process.pid}:${Date.now()}`;
-    if (!(await this.deps.kv.setIfAbsent('lock:order-sweeper', lease, Math.max(5_000, this.deps.options.intervalMs)))) return;
-    try {
-      const { orders, gateway, options } = this.deps;
-      for (const order of await orders.stale('CREATED', options.queryAfterMs)) {
-        const remote = await gateway.queryOrder(order.orderNo).catch(() => undefined);
-        if (remote?.tradeState === 'SUCCESS') {
-          await orders.markPaid(order.orderNo, { transactionId: remote.transactionId ?? '', amountFen: remote.amountFen ?? -1, appid: remote.appid, mchid: remote.mchid, source: 'query' });
-        } else if (new Date(order.expiresAt).getTime() <= Date.now()) {
-          await orders.closeAtGateway(order, 'expired unpaid').catch((err) => this.deps.log.warn({ err, orderNo: order.orderNo }, 'closing an expired order failed'));
-        }
+    const { orders, gateway, options } = this.deps;
+    for (const order of await orders.stale('CREATED', options.queryAfterMs)) {
+      const remote = await gateway.queryOrder(order.orderNo).catch(() => undefined);
+      if (remote?.tradeState === 'SUCCESS') {
+        await orders.markPaid(order.orderNo, { transactionId: remote.transactionId ?? '', amountFen: remote.amountFen ?? -1, appid: remote.appid, mchid: remote.mchid, source: 'query' });
+      } else if (new Date(order.expiresAt).getTime() <= Date.now()) {
+        await orders.closeAtGateway(order, 'expire', 'expired unpaid').catch((err) => this.deps.log.warn({ err, orderNo: order.orderNo }, 'closing an expired order failed'));
       }
-      for (const order of await orders.stale('REFUNDING', options.queryAfterMs)) {
-        if (!order.refundNo) continue;
-        const refund = await gateway.queryRefund(order.refundNo).catch(() => null);
-        if (refund?.status === 'SUCCESS') await orders.markRefunded(order.refundNo);
-      }
-      await this.deps.dataSource.getRepository(IdempotencyEntity).delete({ createdAt: LessThan(new Date(Date.now() - options.idempotencyTtlMs)) });
-    } finally {
-      await this.deps.kv.delIfEquals('lock:order-sweeper', lease);
     }
+    for (const order of await orders.stale('REFUNDING', options.queryAfterMs)) {
+      if (!order.refundNo) continue;
+      const refund = await gateway.queryRefund(order.refundNo).catch(() => null);
+      if (refund?.status === 'SUCCESS') await orders.markRefunded(order.refundNo);
+    }
+    await this.deps.dataSource.getRepository(IdempotencyEntity).delete({ createdAt: LessThan(new Date(Date.now() - options.idempotencyTtlMs)) });
   }
 }

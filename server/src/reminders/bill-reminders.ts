@@ -5,9 +5,8 @@ import type { AccountService } from '../accounts/service';
 import type { BillService } from '../bills/service';
 import { ResidentEntity } from '../identity/entities';
 import { beijingDate, beijingHour } from '../infra/beijing-time';
-import type { KeyValueStore } from '../infra/kv';
 import type { Logger } from '../infra/logger';
-import { Periodic } from '../infra/periodic';
+import type { ScheduledJob } from '../infra/scheduler';
 import { inTransaction } from '../infra/transaction';
 import { ReminderSentEntity } from './entities';
 import type { MessageSender } from './wechat-messages';
@@ -17,10 +16,9 @@ export interface BillReminderOptions {
   templateId: string;
   /** Remind of a bill this many days before its due date (and of any overdue one). */
   leadDays: number;
-  checkEveryMs: number;
 }
 
-export const DEFAULT_REMINDER_OPTIONS: BillReminderOptions = { templateId: 'cityhub-bill-due', leadDays: 3, checkEveryMs: 3600_000 };
+export const DEFAULT_REMINDER_OPTIONS: BillReminderOptions = { templateId: 'cityhub-bill-due', leadDays: 3 };
 
 /** Residents are not messaged at night: reminders go out between 09:00 and 21:00 Beijing time. */
 const FIRST_HOUR = 9;
@@ -39,12 +37,19 @@ export interface ReminderRun {
  * Bill reminders (缴费提醒). A resident who accepted WeChat's one-time
  * subscription for an account gets one message when a bill on it comes due
  * (within `leadDays`, or overdue), once per bill; each message uses one
- * subscription. Runs hourly in daytime; a key-value lease keeps two hub
- * processes from sending at once. The message is sent before it is recorded:
+ * subscription. Runs on the hub's scheduler, hourly in daytime and once
+ * shortly after start, one hub process at a time. The message is sent before it is recorded:
  * a crash in between can repeat one reminder, never lose one.
  */
 export class BillReminders {
-  private readonly loop: Periodic;
+  readonly job: ScheduledJob = {
+    name: 'bill-reminders',
+    // On the hour from 09:00 to 20:00 Beijing time; runDue itself refuses the night.
+    schedule: { cron: `0 0 ${FIRST_HOUR}-${LAST_HOUR - 1} * * *` },
+    leaseMs: 10 * 60_000,
+    catchUpAfterMs: 5000,
+    run: () => this.runDue(),
+  };
 
   constructor(
     private readonly deps: {
@@ -52,50 +57,33 @@ export class BillReminders {
       accounts: AccountService;
       bills: BillService;
       messages: MessageSender;
-      kv: KeyValueStore;
       log: Logger;
       options: BillReminderOptions;
     },
-  ) {
-    this.loop = new Periodic(() => this.runDue(), { everyMs: deps.options.checkEveryMs, firstAfterMs: 5000, log: deps.log, failure: 'bill reminders failed; they will be retried', unref: true });
-  }
+  ) {}
 
-  start(): void {
-    this.loop.start();
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
-  }
-
-  /** Sends what is due now; null when it is night in Beijing or another process holds the lease. */
+  /** Sends what is due now; null when it is night in Beijing. */
   async runDue(now: Date = new Date()): Promise<ReminderRun | null> {
     const hour = beijingHour(now);
     if (hour < FIRST_HOUR || hour >= LAST_HOUR) return null;
-    const lease = `reminders:${process.pid}:${now.getTime()}`;
-    if (!(await this.deps.kv.setIfAbsent('lock:reminders', lease, 10 * 60_000))) return null;
-    try {
-      const { dataSource } = this.deps;
-      const rows = await dataSource.getRepository(AccountEntity).findBy({ remindersLeft: MoreThan(0) });
-      const residentIds = [...new Set(rows.map((r) => r.residentId))];
-      const openids = new Map(
-        (residentIds.length ? await dataSource.getRepository(ResidentEntity).findBy({ id: In(residentIds) }) : []).map((r) => [r.id, r.openid]),
-      );
-      let sent = 0;
-      for (const row of rows) {
-        const openid = openids.get(row.residentId);
-        if (!openid) continue;
-        try {
-          if (await this.remind(row, openid, now)) sent++;
-        } catch (err) {
-          // One provider or one message failing must not hold back the others; the next run retries.
-          this.deps.log.warn({ err: { message: (err as Error).message }, accountId: row.id }, 'bill reminder not sent');
-        }
+    const { dataSource } = this.deps;
+    const rows = await dataSource.getRepository(AccountEntity).findBy({ remindersLeft: MoreThan(0) });
+    const residentIds = [...new Set(rows.map((r) => r.residentId))];
+    const openids = new Map(
+      (residentIds.length ? await dataSource.getRepository(ResidentEntity).findBy({ id: In(residentIds) }) : []).map((r) => [r.id, r.openid]),
+    );
+    let sent = 0;
+    for (const row of rows) {
+      const openid = openids.get(row.residentId);
+      if (!openid) continue;
+      try {
+        if (await this.remind(row, openid, now)) sent++;
+      } catch (err) {
+        // One provider or one message failing must not hold back the others; the next run retries.
+        this.deps.log.warn({ err: { message: (err as Error).message }, accountId: row.id }, 'bill reminder not sent');
       }
-      return { checked: rows.length, sent };
-    } finally {
-      await this.deps.kv.delIfEquals('lock:reminders', lease);
     }
+    return { checked: rows.length, sent };
   }
 
   private async remind(row: AccountRow, openid: string, now: Date): Promise<boolean> {

@@ -1,0 +1,200 @@
+import { EventEmitter } from 'node:events';
+import { ORDER_STATUS_LABELS } from '@cityhub/shared';
+import { In, type DataSource, type EntityManager } from 'typeorm';
+import { ConflictError } from '../errors';
+import { databaseKind } from '../infra/database';
+import type { KeyValueStore } from '../infra/kv';
+import type { Logger } from '../infra/logger';
+import { inTransaction } from '../infra/transaction';
+import { BillLockEntity, OrderEntity, OrderEventEntity, OutboxEntity, type OrderRow, type OrderStatus, type OutboxKind } from './entities';
+
+/** What happens to an order. Each (status, event) pair is either in TRANSITIONS or illegal. */
+export const ORDER_EVENTS = ['pay', 'pay_rejected', 'cancel', 'expire', 'prepay_failed', 'post', 'written_off', 'write_off_refused', 'refunded'] as const;
+export type OrderEvent = (typeof ORDER_EVENTS)[number];
+
+export const ORDER_STATUSES = ['CREATED', 'PAID', 'POSTING', 'COMPLETED', 'CLOSED', 'REFUNDING', 'REFUNDED'] as const satisfies readonly OrderStatus[];
+
+export interface TransitionRule {
+  from: OrderStatus;
+  event: OrderEvent;
+  to: OrderStatus;
+  /** Outbox work queued in the same transaction. */
+  enqueues?: OutboxKind;
+  /** The outbox row of this kind is done, in the same transaction. */
+  finishes?: OutboxKind;
+  /** The order no longer holds its bills: another order may pay them. */
+  releasesBills?: true;
+}
+
+/**
+ * The order state machine (DESIGN.md "Orders and payment"): every status
+ * change an order can make, and what is written with it in the same
+ * transaction. Nothing else changes an order's status.
+ */
+export const TRANSITIONS: readonly TransitionRule[] = [
+  { from: 'CREATED', event: 'pay', to: 'PAID', enqueues: 'write_off' },
+  // Paid after we closed it (expired, or cancelled as the payment went through): the money goes back.
+  { from: 'CLOSED', event: 'pay', to: 'REFUNDING', enqueues: 'refund' },
+  // The gateway confirmed a payment that does not match the order (amount, appid, mchid): never credited.
+  { from: 'CREATED', event: 'pay_rejected', to: 'REFUNDING', enqueues: 'refund' },
+  { from: 'CLOSED', event: 'pay_rejected', to: 'REFUNDING', enqueues: 'refund' },
+  { from: 'CREATED', event: 'cancel', to: 'CLOSED', releasesBills: true },
+  { from: 'CREATED', event: 'expire', to: 'CLOSED', releasesBills: true },
+  { from: 'CREATED', event: 'prepay_failed', to: 'CLOSED', releasesBills: true },
+  { from: 'PAID', event: 'post', to: 'POSTING' },
+  { from: 'POSTING', event: 'written_off', to: 'COMPLETED', finishes: 'write_off' },
+  { from: 'PAID', event: 'write_off_refused', to: 'REFUNDING', finishes: 'write_off', enqueues: 'refund' },
+  { from: 'POSTING', event: 'write_off_refused', to: 'REFUNDING', finishes: 'write_off', enqueues: 'refund' },
+  { from: 'REFUNDING', event: 'refunded', to: 'REFUNDED', finishes: 'refund', releasesBills: true },
+];
+
+const RULES = new Map(TRANSITIONS.map((r) => [`${r.from}:${r.event}`, r]));
+
+/** The rule for `event` on an order in `from`, if there is one. */
+export function transitionRule(from: OrderStatus, event: OrderEvent): TransitionRule | undefined {
+  return RULES.get(`${from}:${event}`);
+}
+
+const EVENT_WORDS: Record<OrderEvent, string> = {
+  pay: 'be paid',
+  pay_rejected: 'take a mismatched payment',
+  cancel: 'be cancelled',
+  expire: 'expire',
+  prepay_failed: 'fail to start its payment',
+  post: 'be sent for write-off',
+  written_off: 'be written off',
+  write_off_refused: 'have its write-off refused',
+  refunded: 'be refunded',
+};
+
+/** An event the order's status does not allow (a bug or a stale caller, never a race: see TransitionOutcome). */
+export class IllegalTransitionError extends ConflictError {
+  constructor(
+    readonly orderId: string,
+    readonly from: OrderStatus,
+    readonly event: OrderEvent,
+  ) {
+    super('CONFLICT', `an order that is ${ORDER_STATUS_LABELS[from]} cannot ${EVENT_WORDS[event]}`, { orderId, from, event });
+  }
+}
+
+/**
+ * What a legal event did: `changed` when this call moved the order; when
+ * someone else moved it first (a concurrent or repeated trigger) nothing
+ * changed and the caller may read the order again and decide.
+ */
+export type TransitionOutcome = { changed: true; from: OrderStatus; to: OrderStatus } | { changed: false; reason: 'moved-meanwhile' };
+
+/** Columns a transition may set besides the status. */
+export type OrderChange = Partial<Pick<OrderRow, 'transactionId' | 'paidAt' | 'writeOffRef' | 'completedAt' | 'refundNo' | 'refundReason' | 'closedAt'>>;
+
+/**
+ * A transaction for the orders' hot path. On MySQL it runs at the server's
+ * default isolation, one statement fewer than inTransaction's READ COMMITTED:
+ * enough for updates by primary key and plain inserts, which take no gap
+ * locks. Work that deletes or locks by a secondary index (releasing bills,
+ * claiming outbox rows) uses inTransaction instead. SQLite: the one queue.
+ */
+export function ordersTransaction<T>(dataSource: DataSource, work: (tx: EntityManager) => Promise<T>): Promise<T> {
+  return databaseKind(dataSource) === 'mysql' ? dataSource.transaction(work) : inTransaction(dataSource, work);
+}
+
+/** The key-value channel that wakes outbox workers in every hub process. */
+export const OUTBOX_WAKE_CHANNEL = 'outbox:wake';
+
+/**
+ * The only code that changes an order's status. A transition is a
+ * conditional update (`WHERE id = ? AND status = from`), so a repeated or
+ * concurrent trigger changes the order once; its timeline event and outbox
+ * rows go in the same transaction. After a commit that queued outbox work the
+ * machine wakes the workers: in this process at once, in others through the
+ * key-value store's publish/subscribe.
+ */
+export class OrderStateMachine {
+  private readonly committed = new EventEmitter();
+
+  constructor(private readonly deps: { dataSource: DataSource; kv: KeyValueStore; log: Logger }) {
+    this.committed.setMaxListeners(0);
+  }
+
+  /** The rule for `event` on an order in `status`; throws IllegalTransitionError if there is none. */
+  rule(order: { id: string; status: OrderStatus }, event: OrderEvent): TransitionRule {
+    const rule = transitionRule(order.status, event);
+    if (!rule) throw new IllegalTransitionError(order.id, order.status, event);
+    return rule;
+  }
+
+  /** Whether `event` is legal on an order in `status`. */
+  allows(status: OrderStatus, event: OrderEvent): boolean {
+    return RULES.has(`${status}:${event}`);
+  }
+
+  /**
+   * Applies `event` to an order last seen in `order.status`, in its own
+   * transaction. Illegal for that status: throws IllegalTransitionError,
+   * touching nothing. Legal but the order moved meanwhile: `{ changed: false }`.
+   */
+  async fire(order: { id: string; status: OrderStatus }, event: OrderEvent, change: { note?: string | null; set?: OrderChange } = {}): Promise<TransitionOutcome> {
+    const rule = this.rule(order, event);
+    const changed = await this.transaction(rule, (tx) => this.apply(tx, order.id, rule, change.note ?? null, change.set ?? {}));
+    if (!changed) return { changed: false, reason: 'moved-meanwhile' };
+    if (rule.enqueues) this.outboxCommitted();
+    return { changed: true, from: rule.from, to: rule.to };
+  }
+
+  /**
+   * Applies `event` to several orders inside the caller's transaction, in
+   * one statement per table; the caller holds the rows (locked or on the
+   * single SQLite writer), so every order still in its rule's `from` moves.
+   * For folding PAID → POSTING into the outbox claim.
+   */
+  async fireWithin(tx: EntityManager, orders: Array<{ id: string; status: OrderStatus }>, event: 'post', note: string): Promise<void> {
+    const rule = orders.map((o) => this.rule(o, event))[0];
+    if (!rule) return;
+    const ids = orders.map((o) => o.id);
+    const now = new Date();
+    const result = await tx.createQueryBuilder().update(OrderEntity).set({ status: rule.to, updatedAt: now }).where({ id: In(ids), status: rule.from }).execute();
+    // The caller holds these rows, so each is where it saw it; anything else is a bug: roll the claim back.
+    if (result.affected !== ids.length) throw new Error(`${ids.length - (result.affected ?? 0)} of ${ids.length} orders moved while held`);
+    await tx.getRepository(OrderEventEntity).insert(ids.map((orderId) => ({ orderId, at: now, status: rule.to, note })));
+  }
+
+  /** Calls `listener` after each commit that queued outbox work in this process; returns the unsubscribe. */
+  onOutboxCommitted(listener: () => void): () => void {
+    this.committed.on('outbox', listener);
+    return () => this.committed.off('outbox', listener);
+  }
+
+  private outboxCommitted(): void {
+    this.committed.emit('outbox');
+    // Other processes' workers: a hint only (the poll is the safety net), so never awaited by the caller.
+    if (this.deps.kv.kind !== 'memory') {
+      this.deps.kv.publish(OUTBOX_WAKE_CHANNEL, '1').catch((err: Error) => this.deps.log.warn({ err: { message: err.message } }, 'outbox wake-up not published'));
+    }
+  }
+
+  /** One transaction for one transition; see ordersTransaction for the isolation. */
+  private transaction<T>(rule: TransitionRule, work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return rule.releasesBills ? inTransaction(this.deps.dataSource, work) : ordersTransaction(this.deps.dataSource, work);
+  }
+
+  private async apply(tx: EntityManager, orderId: string, rule: TransitionRule, note: string | null, set: OrderChange): Promise<boolean> {
+    const now = new Date();
+    const result = await tx
+      .createQueryBuilder()
+      .update(OrderEntity)
+      .set({ ...set, status: rule.to, updatedAt: now })
+      .where('id = :id AND status = :from', { id: orderId, from: rule.from })
+      .execute();
+    if (!result.affected) return false;
+    await tx.getRepository(OrderEventEntity).insert({ orderId, at: now, status: rule.to, note });
+    if (rule.finishes) await tx.getRepository(OutboxEntity).update({ orderId, kind: rule.finishes }, { status: 'done', leaseOwner: null, leaseUntil: null, updatedAt: now });
+    if (rule.enqueues) {
+      await tx
+        .getRepository(OutboxEntity)
+        .insert({ orderId, kind: rule.enqueues, status: 'pending', attempts: 0, nextAttemptAt: now, leaseOwner: null, leaseUntil: null, lastError: null, createdAt: now, updatedAt: now });
+    }
+    if (rule.releasesBills) await tx.getRepository(BillLockEntity).delete({ orderId });
+    return true;
+  }
+}
