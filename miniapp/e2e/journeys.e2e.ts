@@ -112,7 +112,9 @@ describe('resident journeys in a browser', () => {
     await page.locator('.home__city-name').getByText('杭州市').waitFor();
     await shot('city-picked');
     await page.locator('#tile-highway-etc:visible').click();
-    await page.locator('#field-vehicle input').fill('浙A8B888');
+    await page.locator('#field-plate input').fill('浙A8B888');
+    // The plate alone opens nothing: the last six of the ETC card number (or of the VIN) prove the car is ours.
+    await page.locator('#field-cardOrVinTail input').fill('218805');
     await page.locator('#bind-submit:visible').click();
     await page.locator('#bind-confirmation:visible').waitFor();
     await page.locator('.service__account:visible').first().click();

@@ -1,7 +1,6 @@
 import Koa from 'koa';
 import { bodyParser } from '@koa/bodyparser';
 import cors from '@koa/cors';
-import helmet from 'koa-helmet';
 import serve from 'koa-static';
 import type { DataSource } from 'typeorm';
 import { createAccountRoutes } from './accounts/routes';
@@ -9,6 +8,7 @@ import { createAdapterAdminRoutes } from './adapters/routes';
 import { requireOperator } from './admin/operator-auth';
 import { createReconciliationRoutes } from './reconciliation/routes';
 import { inlineScriptHashes } from './http/csp';
+import { securityHeaders } from './http/security-headers';
 import { createCityRoutes } from './cities/routes';
 import { createAuthRoutes } from './identity/routes';
 import { requireResident } from './identity/sessions';
@@ -76,23 +76,14 @@ export function createApp(deps: AppDeps): HubApp {
     openApi: () => (openApi ??= buildOpenApiDocument(api.specs, { title: 'cityhub API', version: '1' })),
   });
 
+  // The city catalog is searched in memory; read it now rather than on the first resident's search.
+  services.cities.load().catch((err: unknown) => deps.log.warn({ err }, 'city catalog not loaded at boot; the first search will retry'));
+
   const allowed = new Set(deps.config.corsOrigins);
   app.use(requestId(deps.log));
   app.use(metrics.middleware());
   app.use(errorHandler());
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'", inlineScriptHashes(deps.config.h5Dir)],
-          styleSrc: ["'self'", "'unsafe-inline'"],
-          imgSrc: ["'self'", 'data:', 'blob:'],
-          connectSrc: ["'self'", ...(deps.config.connectSrc ?? [])],
-        },
-      },
-    }),
-  );
+  app.use(securityHeaders({ scriptSrc: inlineScriptHashes(deps.config.h5Dir), connectSrc: deps.config.connectSrc ?? [] }));
   app.use(
     cors({
       // Only configured origins get CORS headers; the h5 build is served same-origin.

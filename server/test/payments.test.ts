@@ -75,7 +75,7 @@ describe('paying a bill end to end', () => {
   });
 
   it('highway toll by plate: passages listed, paid, written off once', async () => {
-    const accountId = await bindAccount(hub, alice, { serviceId: 'highway-etc', cityCode: '410100', fields: { vehicle: '豫A12345' } });
+    const accountId = await bindAccount(hub, alice, { serviceId: 'highway-etc', cityCode: '410100', fields: { plate: '豫A12345', cardOrVinTail: '615720' } });
     const owed = await bills(alice, accountId);
     expect(owed.bills[0].lineItems.every((l) => l.kind === 'toll_passage')).toBe(true);
     const created = await order(alice, accountId, [owed.bills[0].ref]);

@@ -1,4 +1,4 @@
-import { applyMask, maskAccountNumber, maskName, maskPlate, maskTail, maskToken } from './mask';
+import { applyMask, maskAccountNumber, maskName, maskPlate, maskTail, maskToken, maskAddress } from './mask';
 
 describe('masking what identifies a resident', () => {
   it('shows only the ends of an account number', () => {
@@ -28,5 +28,18 @@ describe('masking what identifies a resident', () => {
     expect(applyMask('none', 'x1')).toBe('x1');
     expect(applyMask('tail4', '6217000012345678')).toBe('************5678');
     expect(applyMask('full', '密码')).toBe('**');
+  });
+
+  it.each([
+    ['郑州市金水区花园路 8 号', '郑州市金水区****'],
+    ['河南省郑州市金水区花园路8号', '河南省郑州市金水区****'],
+    ['杭州市西湖区文三路 10 号', '杭州市西湖区****'],
+    ['北京市朝阳区建国路88号', '北京市朝阳区****'],
+    ['巩义市紫荆路1号', '巩义市****'],
+    ['郑州市测试路', '郑州市****'],
+    ['花园路8号', '****'],
+    ['郑州市金水区****', '郑州市金水区****'],
+  ])('masks the address %s to its district', (address, masked) => {
+    expect(maskAddress(address)).toBe(masked);
   });
 });

@@ -55,3 +55,24 @@ export function applyMask(rule: MaskRule, value: string): string {
       return '*'.repeat(Array.from(value).length);
   }
 }
+
+/** Administrative levels an address starts with, outermost first: province, prefecture (city), district (county). */
+const ADDRESS_LEVELS = [/^[^省]{1,7}?(?:省|自治区)/u, /^[^市]{1,9}?(?:市|自治州|地区|盟)/u, /^[^区县旗市路街道号]{1,9}?(?:区|县|旗|市)/u];
+
+/**
+ * Addresses keep only province, city and district; the street and number
+ * never leave: "郑州市金水区花园路 8 号" → "郑州市金水区****". A district is
+ * enough for a resident to recognise their own home and too little to find
+ * a stranger's (issue 9). Idempotent: masking a masked address changes nothing.
+ */
+export function maskAddress(address: string): string {
+  let rest = address.replace(/\s+/g, '');
+  let kept = '';
+  for (const level of ADDRESS_LEVELS) {
+    const match = level.exec(rest);
+    if (!match) continue;
+    kept += match[0];
+    rest = rest.slice(match[0].length);
+  }
+  return `${kept}****`;
+}

@@ -5,9 +5,12 @@ import { Ledger, amountFromNumber, type SandboxAccount, type SandboxBill } from 
 
 /**
  * A highway toll operator (高速 ETC 发行方 style): an account is an ETC card
- * (20 digits), also findable by its plate; bills are monthly statements of
- * passages with entry/exit station and time. Bearer token; numeric
- * resultCode; amounts in fen.
+ * (20 digits), found by its plate plus proof that the asker holds the
+ * vehicle — the last six characters of the card number or of the vehicle
+ * identification number (VIN); a plate alone, or with a wrong proof, is "card
+ * not found", so a plate seen on the street reveals nothing (issue 9). Bills
+ * are monthly statements of passages with entry/exit station and time.
+ * Bearer token; numeric resultCode; amounts in fen.
  */
 export const TOLL_DEMO_TOKEN = 'toll-demo-token';
 
@@ -37,20 +40,30 @@ function statement(cardNo: string, month: string, passages: Passage[]): SandboxB
   };
 }
 
+/** Plate → card number, and card number → VIN, of the demo vehicles. */
 const PLATES = new Map<string, string>();
+const VINS = new Map<string, string>();
 
+function vehicle(plate: string, cardNo: string, vin: string): void {
+  PLATES.set(plate, cardNo);
+  VINS.set(cardNo, vin);
+}
+
+/** Demo vehicles: plate, ETC card, VIN. The proof is the last six of the card (615720) or of the VIN (183472). */
 function demoAccounts(): SandboxAccount[] {
   PLATES.clear();
-  PLATES.set('豫A12345', '41010000000000000001');
-  PLATES.set('浙A8B888', '33010000000000000001');
-  PLATES.set('豫A00009', '41010000000000000009');
+  VINS.clear();
+  vehicle('豫A12345', '41012026000083615720', 'LSVAU2180N2183472');
+  vehicle('浙A8B888', '33012026000047218805', 'LFV3A23C7L3047766');
+  vehicle('豫A54321', '41012026000035170042', 'LGBH52E08KY012345');
+  vehicle('豫A00009', '41012026000090090009', 'LNBSCUAK5JR000909');
   return [
     {
-      key: '41010000000000000001',
+      key: '41012026000083615720',
       holderName: '王建国',
       address: '豫A12345',
       bills: [
-        statement('41010000000000000001', '202610', [
+        statement('41012026000083615720', '202610', [
           { entryStation: '郑州东站', exitStation: '开封站', entryTime: '2026-10-03T08:12:00+08:00', exitTime: '2026-10-03T08:58:00+08:00', fee: 3500 },
           { entryStation: '开封站', exitStation: '郑州东站', entryTime: '2026-10-05T17:40:00+08:00', exitTime: '2026-10-05T18:31:00+08:00', fee: 3500 },
           { entryStation: '郑州南站', exitStation: '许昌北站', entryTime: '2026-10-18T09:02:00+08:00', exitTime: '2026-10-18T09:49:00+08:00', fee: 4200 },
@@ -58,33 +71,34 @@ function demoAccounts(): SandboxAccount[] {
       ],
     },
     {
-      key: '33010000000000000001',
+      key: '33012026000047218805',
       holderName: '陈静',
       address: '浙A8B888',
       bills: [
-        statement('33010000000000000001', '202610', [
+        statement('33012026000047218805', '202610', [
           { entryStation: '杭州北站', exitStation: '湖州站', entryTime: '2026-10-07T10:00:00+08:00', exitTime: '2026-10-07T10:52:00+08:00', fee: 4500 },
         ]),
       ],
     },
-    { key: '41010000000000000002', holderName: '李秀英', address: '豫A54321', bills: [] },
+    { key: '41012026000035170042', holderName: '李秀英', address: '豫A54321', bills: [] },
     {
-      key: '41010000000000000009',
+      key: '41012026000090090009',
       holderName: '赵敏',
       address: '豫A00009',
-      bills: [statement('41010000000000000009', '202610', [{ entryStation: '郑州站', exitStation: '新乡站', entryTime: '2026-10-09T07:00:00+08:00', exitTime: '2026-10-09T07:45:00+08:00', fee: 3000 }])],
+      bills: [statement('41012026000090090009', '202610', [{ entryStation: '郑州站', exitStation: '新乡站', entryTime: '2026-10-09T07:00:00+08:00', exitTime: '2026-10-09T07:45:00+08:00', fee: 3000 }])],
       rejectsWriteOff: true,
     },
   ];
 }
 
+/** Load cards 4199…: card 41990000000000000000 + n has plate 豫Y + n (five digits), proof the card's last six. */
 function generated(key: string): SandboxAccount | undefined {
   if (!/^4199\d{16}$/.test(key)) return undefined;
   const fee = amountFromNumber(key, 4);
   return {
     key,
     holderName: '测试用户',
-    address: '豫A99999',
+    address: `豫Y${key.slice(-5)}`,
     bills: [statement(key, '202610', [{ entryStation: '郑州站', exitStation: '洛阳站', entryTime: '2026-10-01T08:00:00+08:00', exitTime: '2026-10-01T09:30:00+08:00', fee }])],
   };
 }
@@ -105,10 +119,15 @@ export function createTollProvider(options: { token?: string } = {}): SimulatedP
     if (ctx.get('authorization') !== `Bearer ${token}`) return reply(ctx, 401, { message: 'unauthorized' });
     return next();
   });
+  /** The card of plate + proof (last six of the card or the VIN); a wrong proof finds nothing, like an unknown plate. */
   const cardOf = (ctx: Koa.Context) => {
-    const cardNo = typeof ctx.query.cardNo === 'string' ? ctx.query.cardNo : undefined;
-    const plate = typeof ctx.query.plate === 'string' ? ctx.query.plate : undefined;
-    return cardNo ?? (plate ? PLATES.get(plate) : undefined) ?? '';
+    const plate = typeof ctx.query.plate === 'string' ? ctx.query.plate : '';
+    const proof = typeof ctx.query.proof === 'string' ? ctx.query.proof.toUpperCase() : '';
+    const generatedPlate = /^豫Y(\d{5})$/.exec(plate);
+    const cardNo = PLATES.get(plate) ?? (generatedPlate ? `4199${'0'.repeat(11)}${generatedPlate[1]}` : undefined);
+    if (!cardNo || proof.length !== 6) return '';
+    const vin = VINS.get(cardNo);
+    return cardNo.endsWith(proof) || (vin !== undefined && vin.endsWith(proof)) ? cardNo : '';
   };
 
   const router = new Router({ prefix: '/etc/api' });

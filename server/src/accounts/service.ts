@@ -6,6 +6,7 @@ import { adapterErrors } from '../adapters/contract';
 import type { AdapterRegistry } from '../adapters/registry';
 import type { ResilientAdapter } from '../adapters/resilience';
 import { ConflictError, InputError, NotFoundError } from '../errors';
+import { LocalCache } from '../infra/kv/local-cache';
 import type { SecretBox } from '../infra/secret-box';
 import { inTransaction } from '../infra/transaction';
 import { ReminderSentEntity } from '../reminders/entities';
@@ -13,6 +14,14 @@ import { AccountEntity, type AccountRow } from './entities';
 
 /** The most bill reminders one account may hold at once. */
 export const MAX_REMINDERS = 5;
+
+/**
+ * How long an account opened for reading bills is kept in memory. What a bill
+ * query needs of the row (owner, adapter, sealed fields) never changes; only
+ * an unbind does, which this process forgets at once and another process
+ * sees within this time.
+ */
+export const OPENED_ACCOUNT_TTL_MS = 5_000;
 
 /** A bound account with its adapter and plain fields, for services that must talk to the provider. */
 export interface OpenAccount {
@@ -28,6 +37,8 @@ export interface OpenAccount {
  */
 export class AccountService {
   private readonly repo: Repository<AccountRow>;
+  /** Accounts opened for bill queries: the row and its decrypted fields, by account id (issue 8). */
+  private readonly opened = new LocalCache<{ row: AccountRow; fields: AccountFields }>(OPENED_ACCOUNT_TTL_MS);
 
   constructor(
     private readonly dataSource: DataSource,
@@ -113,6 +124,7 @@ export class AccountService {
   async rename(residentId: string, id: string, alias: string | null): Promise<Account> {
     const row = await this.owned(residentId, id);
     await this.repo.update({ id: row.id, residentId }, { alias });
+    this.opened.forget(row.id);
     return this.toDto({ ...row, alias });
   }
 
@@ -129,15 +141,19 @@ export class AccountService {
       .set({ remindersLeft: () => 'reminders_left + 1' })
       .where('id = :id AND resident_id = :residentId AND reminders_left < :max', { id: row.id, residentId, max: MAX_REMINDERS })
       .execute();
+    this.opened.forget(row.id);
     return this.toDto(await this.owned(residentId, id));
   }
 
   async remove(residentId: string, id: string): Promise<void> {
     const row = await this.owned(residentId, id);
+    this.opened.forget(row.id);
     await inTransaction(this.dataSource, async (tx) => {
       await tx.getRepository(AccountEntity).delete({ id: row.id, residentId });
       await tx.getRepository(ReminderSentEntity).delete({ accountId: row.id });
     });
+    // Again after the commit: a bill query between the read and the delete may have cached it.
+    this.opened.forget(row.id);
   }
 
   /** Opens an owned account for a provider call; the adapter must be serving. */
@@ -146,5 +162,25 @@ export class AccountService {
     const adapter = this.registry.activeAdapter(row.adapterId);
     if (!adapter) throw adapterErrors.unavailable('this service is not offered right now');
     return { row, fields: JSON.parse(this.box.open(row.fieldsSealed)) as AccountFields, adapter };
+  }
+
+  /**
+   * Opens an owned account to read its bills, from memory when it was opened
+   * in the last few seconds: the hottest read of the API then costs neither
+   * a database read nor a decryption. Ownership is checked on every call; the
+   * adapter is looked up on every call, so a disabled service stops at once.
+   * Orders use `open`, which always reads the database.
+   */
+  async openForBills(residentId: string, id: string): Promise<OpenAccount> {
+    let opened = this.opened.get(id);
+    if (!opened) {
+      const row = await this.owned(residentId, id);
+      opened = { row, fields: JSON.parse(this.box.open(row.fieldsSealed)) as AccountFields };
+      this.opened.set(row.id, opened);
+    }
+    if (opened.row.residentId !== residentId) throw new NotFoundError('ACCOUNT_NOT_FOUND', `no account ${id}`);
+    const adapter = this.registry.activeAdapter(opened.row.adapterId);
+    if (!adapter) throw adapterErrors.unavailable('this service is not offered right now');
+    return { row: opened.row, fields: opened.fields, adapter };
   }
 }

@@ -70,7 +70,7 @@ describe('a manifest adapter', () => {
 
   it('looks up an account and masks the holder name', async () => {
     fake.answers.set('/account', { body: { code: '0000', data: { name: '王小明', addr: '金水区' } } });
-    await expect(adapter.lookupAccount({ fields })).resolves.toEqual({ holderNameMasked: '王**', addressHint: '金水区' });
+    await expect(adapter.lookupAccount({ fields })).resolves.toEqual({ holderNameMasked: '王**', addressHint: '金水区****' });
   });
 
   it('signs requests with HMAC-SHA256 over the documented canonical string', async () => {

@@ -1,6 +1,6 @@
 import jsonata from 'jsonata';
 import { z } from 'zod';
-import { fenToYuan, maskName, yuanToFen, type AdapterManifest, type FieldIssue } from '@cityhub/shared';
+import { fenToYuan, maskAddress, maskName, yuanToFen, type AdapterManifest, type FieldIssue } from '@cityhub/shared';
 import {
   adapterErrors,
   type AdapterDescription,
@@ -186,7 +186,7 @@ export class ManifestAdapter implements CityServiceAdapter {
   async lookupAccount(input: LookupAccountInput, signal?: AbortSignal): Promise<LookupAccountOutput> {
     const mapped = lookupMapSchema.safeParse(await this.call('lookupAccount', { account: input.fields }, signal));
     if (!mapped.success) throw adapterErrors.badResponse(describeIssues(mapped.error, 'lookupAccount'));
-    return { holderNameMasked: maskName(mapped.data.holderName), addressHint: mapped.data.address ?? null };
+    return { holderNameMasked: maskName(mapped.data.holderName), addressHint: mapped.data.address ? maskAddress(mapped.data.address) : null };
   }
 
   async queryBills(input: QueryBillsInput, signal?: AbortSignal): Promise<QueryBillsOutput> {

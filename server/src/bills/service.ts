@@ -7,7 +7,7 @@ export class BillService {
   constructor(private readonly accounts: AccountService) {}
 
   async billsFor(residentId: string, accountId: string): Promise<{ accountId: string; bills: Bill[]; totalFen: number; fetchedAt: string }> {
-    const bills = await this.billsOf(await this.accounts.open(residentId, accountId));
+    const bills = await this.billsOf(await this.accounts.openForBills(residentId, accountId));
     return { accountId, bills, totalFen: sumFen(bills.map((b) => b.totalFen)), fetchedAt: new Date().toISOString() };
   }
 

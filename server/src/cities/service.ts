@@ -1,22 +1,49 @@
-import { Brackets, type DataSource, type Repository } from 'typeorm';
+import type { DataSource, Repository } from 'typeorm';
 import type { City, CitySearchQuery } from '@cityhub/shared';
 import { NotFoundError } from '../errors';
 import { CityEntity, type CityRow } from './entities';
 
-/**
- * Escapes LIKE wildcards so a resident's "%" or "_" matches itself. '!' is the
- * escape character because a backslash means different things in SQLite and MySQL.
- */
-function likeEscape(value: string): string {
-  return value.replace(/[!%_]/g, (c) => `!${c}`);
+/** The catalog held in memory: every city in code order, and by code. */
+interface CityIndex {
+  ordered: City[];
+  byCode: Map<string, City>;
 }
 
-/** The city catalog: search by name, pinyin or initials; look up by code. */
+/**
+ * The city catalog: search by name, pinyin or initials; look up by code.
+ *
+ * The catalog is seeded by migration and read-only at run time, and small
+ * (about 340 rows), so it is read once and searched in memory: a search is a
+ * scan of 340 short strings instead of an ORM query per keystroke (issue 8).
+ */
 export class CityService {
   private readonly repo: Repository<CityRow>;
+  private index?: Promise<CityIndex>;
 
   constructor(dataSource: DataSource) {
     this.repo = dataSource.getRepository(CityEntity);
+  }
+
+  /** Reads the catalog into memory; the first search does it if nobody called this at boot. */
+  load(): Promise<void> {
+    return this.catalog().then(() => undefined);
+  }
+
+  private catalog(): Promise<CityIndex> {
+    this.index ??= this.repo.find().then(
+      (rows) => {
+        const ordered = rows
+          .map((r): City => ({ code: r.code, name: r.name, provinceCode: r.provinceCode, provinceName: r.provinceName, pinyin: r.pinyin, initials: r.initials }))
+          .sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+        return { ordered, byCode: new Map(ordered.map((c) => [c.code, c])) };
+      },
+      (err: unknown) => {
+        // A failed read (database not up yet) is retried by the next caller, not remembered.
+        this.index = undefined;
+        throw err;
+      },
+    );
+    return this.index;
   }
 
   /**
@@ -24,28 +51,25 @@ export class CityService {
    * prefix of the full pinyin or of the initials ("郑州", "zhengzhou", "zz").
    */
   async search(query: CitySearchQuery): Promise<City[]> {
-    const qb = this.repo.createQueryBuilder('c').orderBy('c.code', 'ASC');
-    if (query.province) qb.andWhere('c.province_code = :province', { province: query.province });
+    const { ordered } = await this.catalog();
+    const province = query.province;
     const q = query.q?.trim();
-    if (q) {
-      const latin = q.toLowerCase().replace(/[\s']/g, '');
-      qb.andWhere(
-        new Brackets((w) => {
-          w.where(`c.name LIKE :contains ESCAPE '!'`, { contains: `%${likeEscape(q)}%` });
-          if (/^[a-z]+$/.test(latin)) {
-            w.orWhere(`c.pinyin LIKE :prefix ESCAPE '!'`, { prefix: `${latin}%` });
-            w.orWhere(`c.initials LIKE :prefix ESCAPE '!'`, { prefix: `${latin}%` });
-          }
-        }),
-      );
+    const latin = q ? q.toLowerCase().replace(/[\s']/g, '') : '';
+    const byPinyin = latin !== '' && /^[a-z]+$/.test(latin);
+    const found: City[] = [];
+    for (const city of ordered) {
+      if (province && city.provinceCode !== province) continue;
+      if (q && !(city.name.includes(q) || (byPinyin && (city.pinyin.startsWith(latin) || city.initials.startsWith(latin))))) continue;
+      // A copy, so a caller changing what it got cannot change the catalog.
+      found.push({ ...city });
     }
-    return qb.getMany();
+    return found;
   }
 
   /** The city with this GB/T 2260 code, or CITY_NOT_FOUND. */
   async get(code: string): Promise<City> {
-    const city = await this.repo.findOneBy({ code });
+    const city = (await this.catalog()).byCode.get(code);
     if (!city) throw new NotFoundError('CITY_NOT_FOUND', `no city with code ${code}`);
-    return city;
+    return { ...city };
   }
 }

@@ -1,3 +1,4 @@
+import type { RouterContext } from '@koa/router';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AdapterHealthReport } from '../adapters/resilience';
 import type { PipelineSnapshot } from '../orders/pipeline';
@@ -69,15 +70,16 @@ export class HubMetrics {
   /** Counts and times every request by its route template (never the raw path, which holds ids). */
   middleware(): HubMiddleware {
     return async (ctx, next) => {
-      const stop = process.hrtime.bigint();
+      const started = performance.now();
       try {
         await next();
       } finally {
-        const matched = (ctx as unknown as { _matchedRoute?: string })._matchedRoute;
+        // @koa/router's public record of the route template that served the request.
+        const matched = (ctx as Partial<Pick<RouterContext, 'routerPath'>>).routerPath;
         const route = typeof matched === 'string' ? matched : ctx.status === 404 ? 'unmatched' : ctx.path.startsWith('/api') ? 'unmatched' : 'static';
         const labels = { method: ctx.method, route, status: String(ctx.status) };
         this.requests.inc(labels);
-        this.latency.observe(labels, Number(process.hrtime.bigint() - stop) / 1e9);
+        this.latency.observe(labels, (performance.now() - started) / 1000);
       }
     };
   }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { mergeRateLimits, rateLimitsSchema } from './rate-limits';
 
 /** Where the repository's `config/` folder is, whatever the working directory. */
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
@@ -59,6 +60,8 @@ export const configSchema = z.object({
   reminderLeadDays: z.coerce.number().int().min(0).max(30),
   /** Run the outbox worker and the order sweeper in this process. */
   workers: z.enum(['on', 'off']),
+  /** Rate limits by name (issue 9); see DEFAULT_RATE_LIMITS. */
+  rateLimits: rateLimitsSchema.default(rateLimitsSchema.parse({})),
 });
 
 export type Config = Omit<z.infer<typeof configSchema>, 'wechatKeysDir' | 'publicUrl'> & { wechatKeysDir: string; publicUrl: string };
@@ -94,6 +97,7 @@ const ENV_KEYS: Record<string, keyof Config> = {
   REMINDER_TEMPLATE_ID: 'reminderTemplateId',
   REMINDER_LEAD_DAYS: 'reminderLeadDays',
   WORKERS: 'workers',
+  RATE_LIMITS: 'rateLimits',
 };
 
 export class ConfigError extends Error {
@@ -128,7 +132,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = pat
     merged[key] =
       key === 'corsOrigins'
         ? value.split(',').map((s) => s.trim()).filter(Boolean)
-        : key === 'operatorTokens'
+        : key === 'rateLimits'
+          ? mergeRateLimits(merged.rateLimits, value)
+          : key === 'operatorTokens'
           ? Object.fromEntries(value.split(',').map((pair) => pair.trim().split(':', 2)).map(([name, token]) => [name, token ?? '']))
           : value;
   }

@@ -7,6 +7,7 @@ import { builtinImplementations } from '../../src/adapters/builtin';
 import type { ResilienceOptions } from '../../src/adapters/resilience';
 import { createLogger, type Logger } from '../../src/infra/logger';
 import { SecretBox } from '../../src/infra/secret-box';
+import { mergeRateLimits, rateLimitsSchema, type RateLimits } from '../../src/infra/rate-limits';
 import type { OutboxWorkerOptions } from '../../src/orders/outbox-worker';
 import type { SweeperOptions } from '../../src/orders/sweeper';
 import { WechatPayGateway } from '../../src/payments/wechatpay/client';
@@ -64,6 +65,13 @@ export interface TestHubOptions {
   /** Fixed ports (browser tests use a build that expects the mock WeChat on 4100). */
   wechatPort?: number;
   port?: number;
+  /** Rate limits over the defaults (issue 9); else the defaults, with RATE_LIMITS from the environment as main.ts reads it. */
+  rateLimits?: Partial<RateLimits>;
+}
+
+/** The default rate limits, overridden by RATE_LIMITS (JSON) when set, as in production. */
+export function defaultRateLimits(env: NodeJS.ProcessEnv = process.env): RateLimits {
+  return rateLimitsSchema.parse(env.RATE_LIMITS ? mergeRateLimits({}, env.RATE_LIMITS) : {});
 }
 
 /**
@@ -106,7 +114,7 @@ export async function createTestHub(options: TestHubOptions = {}): Promise<TestH
   });
   await services.start();
   const hub = createApp({
-    config: { corsOrigins: ['http://allowed.example'], bodyLimitBytes: 16 * 1024, h5Dir: options.h5Dir ?? '/nonexistent', connectSrc: [wechatUrl], operatorTokens: { tester: TEST_OPERATOR_TOKEN } },
+    config: { corsOrigins: ['http://allowed.example'], bodyLimitBytes: 16 * 1024, h5Dir: options.h5Dir ?? '/nonexistent', connectSrc: [wechatUrl], operatorTokens: { tester: TEST_OPERATOR_TOKEN }, rateLimits: { ...defaultRateLimits(), ...options.rateLimits } },
     log,
     services,
     dataSource: stores.dataSource,

@@ -14,34 +14,33 @@ import {
 } from '../contract';
 import { CodeAdapterBase } from './base';
 
-const CARD = /^\d{20}$/;
-
 /**
- * Highway toll operators with ETC cards. Code rather than a manifest: one
- * account field takes either a card number or a plate and picks the query
- * parameter by its shape, and each monthly statement's passages become line
- * items with their stations and times.
+ * Highway toll operators with ETC cards. Code rather than a manifest: each
+ * monthly statement's passages become line items with their stations and
+ * times, and write-offs name the card the plate resolves to. A vehicle is
+ * found by its plate plus a second factor only its owner holds — the last six
+ * characters of the ETC card number or of the VIN — because a plate is seen
+ * by everyone on the street and would otherwise open the car's trips (issue 9).
  */
 export class EtcTollAdapter extends CodeAdapterBase implements CityServiceAdapter {
   static readonly implementation = 'etc-toll';
 
   protected readonly accountFields: AccountField[] = [
+    { name: 'plate', label: '车牌号', placeholder: '如 豫A12345', dataType: 'plate', minLength: 7, maxLength: 8, optional: false, mask: 'plate' },
     {
-      name: 'vehicle',
-      label: 'ETC 卡号或车牌号',
-      placeholder: '20 位 ETC 卡号，或车牌号如 豫A12345',
-      dataType: 'text',
-      pattern: '^(\\d{20}|[\\u4e00-\\u9fa5][A-Z][A-Z0-9]{5,6})$',
-      minLength: 7,
-      maxLength: 20,
+      name: 'cardOrVinTail',
+      label: 'ETC 卡号或车架号后六位',
+      placeholder: '见 ETC 卡正面卡号，或行驶证上的车辆识别代号',
+      dataType: 'alphanumeric',
+      minLength: 6,
+      maxLength: 6,
       optional: false,
-      mask: 'tail4',
+      mask: 'full',
     },
   ];
 
   private query(fields: Record<string, string>): Record<string, string> {
-    const vehicle = fields.vehicle ?? '';
-    return CARD.test(vehicle) ? { cardNo: vehicle } : { plate: vehicle };
+    return { plate: fields.plate ?? '', proof: (fields.cardOrVinTail ?? '').toUpperCase() };
   }
 
   private check(body: Record<string, unknown>): void {
@@ -57,8 +56,9 @@ export class EtcTollAdapter extends CodeAdapterBase implements CityServiceAdapte
   async lookupAccount(input: LookupAccountInput, signal?: AbortSignal): Promise<LookupAccountOutput> {
     const body = this.object(await this.send({ method: 'GET', path: '/etc/api/cards', query: this.query(input.fields) }, signal));
     this.check(body);
-    const card = body.card as { owner?: unknown; plate?: unknown } | undefined;
-    return { holderNameMasked: this.masked(card?.owner), addressHint: typeof card?.plate === 'string' ? card.plate.slice(0, 2) + '***' : null };
+    const card = body.card as { owner?: unknown } | undefined;
+    // The masked plate in fieldsMasked already tells the owner which car this is; no address to hint at.
+    return { holderNameMasked: this.masked(card?.owner), addressHint: null };
   }
 
   /** Statements of the card; the card number is resolved first so write-offs always name the card. */
@@ -89,7 +89,6 @@ export class EtcTollAdapter extends CodeAdapterBase implements CityServiceAdapte
   }
 
   private async cardNo(fields: Record<string, string>, signal?: AbortSignal): Promise<string> {
-    if (CARD.test(fields.vehicle ?? '')) return fields.vehicle;
     const body = this.object(await this.send({ method: 'GET', path: '/etc/api/cards', query: this.query(fields) }, signal));
     this.check(body);
     return String((body.card as { cardNo?: unknown })?.cardNo ?? '');

@@ -1,9 +1,10 @@
+import { LocalCache } from './local-cache';
 import { MemoryKeyValueStore } from './memory';
 import type { KeyValueStore } from './port';
 import { RedisKeyValueStore } from './redis';
 
 export type { KeyValueStore };
-export { MemoryKeyValueStore, RedisKeyValueStore };
+export { LocalCache, MemoryKeyValueStore, RedisKeyValueStore };
 
 /** Opens the key-value store the configuration asks for: Redis with REDIS_URL, else in-process. */
 export async function openKeyValueStore(redisUrl: string | undefined, namespace?: string): Promise<KeyValueStore> {

@@ -28,6 +28,14 @@ export class RedisKeyValueStore implements KeyValueStore {
     await this.client.ping();
   }
 
+  /**
+   * The connection and namespace, for rate-limiter-flexible's Redis limiter
+   * only: it runs its own atomic script, which the port cannot express (issue 9).
+   */
+  get rateLimiterStore(): { client: Redis; keyPrefix: string } {
+    return { client: this.client, keyPrefix: this.namespace };
+  }
+
   private k(key: string): string {
     return this.namespace + key;
   }
