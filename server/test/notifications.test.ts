@@ -14,7 +14,6 @@ import { waitUntil } from './support/wait';
 describe('payment notifications', () => {
   let hub: TestHub;
   let sandbox: Sandbox;
-  let resident: Resident;
   let accountSeq = 0;
 
   beforeAll(async () => {
@@ -22,16 +21,17 @@ describe('payment notifications', () => {
     // Workers off: the test runs the outbox itself, to count what it delivers.
     hub = await createTestHub({ workers: false });
     await seedDemoAdapters(hub, sandbox);
-    resident = await loginResident(hub, 'notified');
   });
   afterAll(async () => {
     await hub?.close();
     await sandbox?.close();
   });
 
-  /** A fresh unpaid order on a grid load-test account (each owes one bill). */
-  async function unpaidOrder(): Promise<{ id: string; orderNo: string; amountFen: number }> {
+  /** A fresh unpaid order on a grid load-test account (each owes one bill), of a resident who binds only that one. */
+  async function unpaidOrder(): Promise<{ id: string; orderNo: string; amountFen: number; resident: Resident }> {
     const consNo = String(4199000000 + ++accountSeq); // a fresh sandbox per file: no clashes
+    // Binding is rate-limited per resident (issue 9); a real resident never binds a dozen accounts in seconds.
+    const resident = await loginResident(hub, `notified-${accountSeq}`);
     const accountId = await bindAccount(hub, resident, { serviceId: 'state-grid', cityCode: '410100', fields: { consNo } });
     const owed = await request(hub.url).get(`/api/v1/accounts/${accountId}/bills`).set(resident.auth).expect(200);
     const res = await request(hub.url)
@@ -40,7 +40,7 @@ describe('payment notifications', () => {
       .set('Idempotency-Key', `notify-${process.pid}-${accountSeq}`)
       .send({ accountId, billRefs: owed.body.bills.map((b: { ref: string }) => b.ref) })
       .expect(201);
-    return res.body.order;
+    return { ...res.body.order, resident };
   }
 
   const deliver = (n: { headers: Record<string, string>; body: string }) => request(hub.url).post('/api/v1/payments/wechat/notify').set(n.headers).send(n.body);
@@ -145,7 +145,7 @@ describe('payment notifications', () => {
 
   it('a payment that arrives after the order was closed is refunded, not credited', async () => {
     const order = await unpaidOrder();
-    await request(hub.url).post(`/api/v1/orders/${order.id}/close`).set(resident.auth).expect(200);
+    await request(hub.url).post(`/api/v1/orders/${order.id}/close`).set(order.resident.auth).expect(200);
     const res = await deliver(buildNotification(hub.keys, { outTradeNo: order.orderNo, amountFen: order.amountFen }));
     expect(res.status).toBeLessThan(300);
     const after = await snapshot(order.id);

@@ -2,6 +2,7 @@ import { noContentSchema } from '@cityhub/shared';
 import { z } from 'zod';
 import { AppError } from '../errors';
 import { ApiRouter } from '../http/api-router';
+import { crashPoint } from '../infra/crash-points';
 import type { Logger } from '../infra/logger';
 import type { OrderService } from '../orders/service';
 import type { PaymentGateway } from './gateway';
@@ -9,7 +10,8 @@ import type { PaymentGateway } from './gateway';
 /**
  * The gateway's notification endpoint. Verified by the gateway's signature,
  * not a bearer token. Answers 2xx only after the change is committed, so a
- * crash before the commit makes the gateway send it again.
+ * crash before the commit makes the gateway send it again. Whether the
+ * payment matches its order is payments/verification.ts's to say.
  */
 export function createPaymentRoutes({ orders, gateway, log }: { orders: OrderService; gateway: PaymentGateway; log: Logger }): ApiRouter {
   return new ApiRouter('/payments').route(
@@ -35,9 +37,11 @@ export function createPaymentRoutes({ orders, gateway, log }: { orders: OrderSer
           log.warn({ eventId: notification.eventId }, 'payment notification for an unknown order');
           throw new AppError('ORDER_NOT_FOUND', 'no order with this out_trade_no');
         }
+        crashPoint('notify-committed');
         return null;
       }
       if (notification.refund.status === 'SUCCESS') await orders.markRefunded(notification.refund.outRefundNo);
+      crashPoint('notify-committed');
       return null;
     },
   );
