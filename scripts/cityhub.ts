@@ -4,9 +4,10 @@
  *   npm run cityhub -- adapters list
  *   npm run cityhub -- adapters add FILE.manifest.json
  *   npm run cityhub -- adapters verify ID --accounts FILE.json [--version V]
- *   npm run cityhub -- adapters activate ID [--version V] [--force]
+ *   npm run cityhub -- adapters activate ID [--version V] [--force] [--replaces OTHER[,OTHER…]]
  *   npm run cityhub -- adapters disable ID
  *   npm run cityhub -- adapters health ID
+ *   npm run cityhub -- coverage CITY_CODE      (who serves each category there, and why)
  *   npm run cityhub -- secrets put NAME        (value read from standard input)
  *   npm run cityhub -- reconcile --date YYYY-MM-DD   (download that day's trade bill and reconcile it)
  *
@@ -15,7 +16,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { formatFen, type AdapterSummary, type ConformanceReportDto, type ReconciliationReport } from '@cityhub/shared';
+import { formatFen, type AdapterSummary, type CityCoverage, type ConformanceReportDto, type ReconciliationReport } from '@cityhub/shared';
+
+// `cityhub … | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 
 const root = path.resolve(__dirname, '..');
 const baseUrl = (process.env.CITYHUB_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
@@ -54,6 +61,7 @@ async function call<T>(method: string, route: string, body?: unknown): Promise<T
     const error = parsed?.error;
     const lines = [`${res.status} ${error?.code ?? ''}: ${error?.message ?? text}`];
     for (const issue of error?.details?.issues ?? []) lines.push(`  - ${issue.path}: ${issue.message}`);
+    for (const c of error?.details?.conflicts ?? []) lines.push(`  - ${c.cityCode} ${c.cityName} ${c.category}: served by ${c.servedBy}`);
     fail(lines.join('\n'));
   }
   return parsed as T;
@@ -100,8 +108,20 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (area === 'adapters' && verb === 'activate' && target) {
-    const { adapter } = await call<{ adapter: AdapterSummary }>('POST', `/adapters/${target}/activate`, { version: option(rest, 'version'), force: rest.includes('--force') });
-    console.log(`${adapter.id} now serves version ${adapter.activeVersion} on every hub process`);
+    const replaces = option(rest, 'replaces')?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
+    const { adapter } = await call<{ adapter: AdapterSummary }>('POST', `/adapters/${target}/activate`, { version: option(rest, 'version'), force: rest.includes('--force'), replaces });
+    console.log(`${adapter.id} now serves version ${adapter.activeVersion} on every hub process${replaces.length ? `, in place of ${replaces.join(', ')} where both cover a city` : ''}`);
+    console.log(`see who serves a city: npm run cityhub -- coverage CITY_CODE`);
+    return;
+  }
+  if (area === 'coverage' && verb) {
+    const c = await call<CityCoverage>('GET', `/coverage?city=${encodeURIComponent(verb)}`);
+    console.log(`${c.city.name} (${c.city.code}, ${c.city.provinceName})`);
+    for (const g of c.categories) {
+      const served = g.servedBy ? `${g.servedBy.adapterId} (${g.servedBy.reason === 'chosen' ? 'chosen by an operator' : `${g.servedBy.reason}-level`})` : 'nobody';
+      const others = g.candidates.filter((x) => x.adapterId !== g.servedBy?.adapterId).map((x) => `${x.adapterId} (${x.level})`);
+      console.log(`  ${g.label.padEnd(6, '　')} ${served}${others.length ? `; also covering: ${others.join(', ')}` : ''}`);
+    }
     return;
   }
   if (area === 'adapters' && verb === 'disable' && target) {

@@ -125,13 +125,14 @@ export function createServices(deps: ServiceDeps): HubServices {
     options: { ...DEFAULT_REMINDER_OPTIONS, ...deps.reminders },
   });
   const scheduler = new Scheduler({ kv: deps.kv, log: deps.log }).add(sweeper.job).add(dailyReconciliation.job).add(reminders.job);
+  const audit = new AuditLog(deps.dataSource);
   const workers = deps.workers ?? true;
   return {
     cities: new CityService(deps.dataSource),
     registry,
     secrets,
-    adapters: new AdapterAdminService({ dataSource: deps.dataSource, registry, secrets, implementations: deps.implementations }),
-    audit: new AuditLog(deps.dataSource),
+    adapters: new AdapterAdminService({ dataSource: deps.dataSource, registry, secrets, implementations: deps.implementations, audit }),
+    audit,
     residents: new ResidentService(deps.dataSource),
     sessions: new SessionService(deps.kv),
     accounts,

@@ -1,9 +1,11 @@
-import { parseManifest, type AdapterSummary, type AnyAdapterManifest, type FieldIssue } from '@cityhub/shared';
-import type { DataSource, Repository } from 'typeorm';
+import { CATEGORY_LABELS, categorySchema, parseManifest, type AdapterSummary, type AnyAdapterManifest, type Category, type CityCoverage, type FieldIssue } from '@cityhub/shared';
+import { In, type DataSource, type EntityManager, type Repository } from 'typeorm';
+import type { AuditLog } from '../admin/audit';
 import { AppError, ConflictError, InputError, NotFoundError } from '../errors';
 import type { CodeAdapterFactory } from './builtin';
 import { runConformance, stalled, type ConformanceAccounts, type ConformanceReport } from './conformance';
-import { AdapterEntity, AdapterVersionEntity, type AdapterRow, type AdapterVersionRow } from './entities';
+import { activationConflicts, allCities, levelIn, type CoverageCandidate, type CoverageConflict } from './coverage';
+import { AdapterEntity, AdapterVersionEntity, CoverageChoiceEntity, type AdapterRow, type AdapterVersionRow } from './entities';
 import { compileManifestExpressions } from './manifest-adapter';
 import { readManifest, type AdapterRegistry } from './registry';
 import type { SecretStore } from './secrets';
@@ -31,6 +33,7 @@ export class AdapterAdminService {
       registry: AdapterRegistry;
       secrets: SecretStore;
       implementations: Record<string, CodeAdapterFactory>;
+      audit: AuditLog;
     },
   ) {
     this.adapters = deps.dataSource.getRepository(AdapterEntity);
@@ -129,25 +132,98 @@ export class AdapterAdminService {
   /**
    * Makes a version the one that serves. It must have passed verification
    * unless forced. The previous active version is retired but stays loadable
-   * for orders already in flight.
+   * for orders already in flight. Where another active adapter covers a city
+   * at the same level, activation is refused with every such city listed,
+   * unless the operator names that adapter in `replaces`: then the choice is
+   * recorded per city and audited, and nothing is shadowed silently.
    */
-  async activate(id: string, body: { version?: string; force: boolean }): Promise<AdapterSummary> {
+  async activate(id: string, body: { version?: string; force: boolean; replaces?: string[] }, actor = 'unknown'): Promise<AdapterSummary> {
     const row = await this.versionRow(id, body.version);
     if (row.status !== 'verified' && row.status !== 'active' && row.status !== 'retired' && !body.force) {
       throw new AppError('VERIFICATION_REQUIRED', `version ${row.version} of ${id} has no passing conformance report; run verify first, or activate with force`);
     }
-    await this.deps.dataSource.transaction(async (tx) => {
+    const manifest = readManifest(row);
+    const replaces = new Set(body.replaces ?? []);
+    const replaced = await this.deps.dataSource.transaction(async (tx) => {
       const versions = tx.getRepository(AdapterVersionEntity);
       const adapters = tx.getRepository(AdapterEntity);
+      const conflicts = activationConflicts(
+        { id, category: manifest.category, coverage: manifest.coverage },
+        await this.activeCandidates(tx, manifest.category),
+        (await tx.getRepository(CoverageChoiceEntity).findBy({ category: manifest.category })).map((c) => ({ ...c, category: manifest.category })),
+      );
+      const unresolved = conflicts.filter((c) => !replaces.has(c.servedBy));
+      if (unresolved.length) {
+        const names = [...new Set(unresolved.map((c) => c.servedBy))].join(', ');
+        throw new AppError(
+          'COVERAGE_CONFLICT',
+          `${id} would cover ${unresolved.length} ${unresolved.length === 1 ? 'city' : 'cities'} that ${names} already serve(s) at the same level; activate with replaces: [${names}] to serve there instead`,
+          { conflicts: unresolved.map((c) => ({ cityCode: c.cityCode, cityName: c.cityName, category: c.category, servedBy: c.servedBy })) },
+        );
+      }
+      await this.recordChoices(tx, id, conflicts, actor);
       const current = await adapters.findOneByOrFail({ id });
       if (current.activeVersion && current.activeVersion !== row.version) {
         await versions.update({ adapterId: id, version: current.activeVersion }, { status: 'retired' });
       }
       await versions.update({ adapterId: id, version: row.version }, { status: 'active' });
       await adapters.update({ id }, { status: 'active', activeVersion: row.version, updatedAt: new Date() });
+      return conflicts;
     });
+    if (replaced.length) {
+      await this.deps.audit.record({
+        actor,
+        action: 'coverage.replace',
+        target: `${id}@${row.version}`,
+        outcome: 'ok',
+        details: { replaced: replaced.map((c) => ({ cityCode: c.cityCode, category: c.category, adapterId: c.servedBy })) },
+      });
+    }
     await this.deps.registry.announceChange(id);
     return this.summary(id);
+  }
+
+  /** The active adapters of a category other than by id, read from the database (every process agrees on it). */
+  private async activeCandidates(tx: EntityManager, category: Category): Promise<CoverageCandidate[]> {
+    const rows = await tx.getRepository(AdapterEntity).findBy({ status: 'active', category });
+    const live = rows.filter((r) => r.activeVersion !== null);
+    if (!live.length) return [];
+    const versions = await tx.getRepository(AdapterVersionEntity).findBy({ adapterId: In(live.map((r) => r.id)) });
+    return live.flatMap((r) => {
+      const v = versions.find((x) => x.adapterId === r.id && x.version === r.activeVersion);
+      if (!v) return [];
+      const m = readManifest(v);
+      return [{ id: r.id, category: m.category, coverage: m.coverage }];
+    });
+  }
+
+  /** Records that `id` serves each conflicting (city, category) from now on, replacing whoever was chosen there before. */
+  private async recordChoices(tx: EntityManager, id: string, conflicts: CoverageConflict[], actor: string): Promise<void> {
+    const repo = tx.getRepository(CoverageChoiceEntity);
+    const now = new Date();
+    for (const c of conflicts) {
+      await repo.delete({ cityCode: c.cityCode, category: c.category });
+      await repo.insert({ cityCode: c.cityCode, category: c.category, adapterId: id, replacedAdapterId: c.servedBy, chosenBy: actor, chosenAt: now });
+    }
+  }
+
+  /** Who serves what in a city, and why, with every active adapter that covers it. */
+  coverage(cityCode: string): CityCoverage {
+    const city = allCities().find((c) => c.code === cityCode);
+    if (!city) throw new NotFoundError('CITY_NOT_FOUND', `no city with code ${cityCode}`);
+    const candidates = this.deps.registry.coverageCandidates();
+    return {
+      city: { code: city.code, name: city.name, provinceName: city.provinceName },
+      categories: categorySchema.options.map((category) => ({
+        category,
+        label: CATEGORY_LABELS[category],
+        servedBy: this.deps.registry.serving(cityCode, category),
+        candidates: candidates.flatMap((c) => {
+          const level = c.category === category ? levelIn(c.coverage, cityCode) : null;
+          return level ? [{ adapterId: c.id, level }] : [];
+        }),
+      })),
+    };
   }
 
   /** Stops an adapter serving; its city tiles disappear on every hub process. */

@@ -26,6 +26,20 @@ export interface AdapterVersionRow {
   createdAt: Date;
 }
 
+/**
+ * An operator's choice of who serves a category in a city where two active
+ * adapters cover it at the same level (made when activating one over the other).
+ */
+export interface CoverageChoiceRow {
+  cityCode: string;
+  category: string;
+  adapterId: string;
+  /** The adapter that served here before the choice (audit trail for the engineer on call). */
+  replacedAdapterId: string;
+  chosenBy: string;
+  chosenAt: Date;
+}
+
 /** A named provider credential, sealed with the hub's secrets key; never returned by any API. */
 export interface SecretRow {
   name: string;
@@ -69,5 +83,18 @@ export const SecretEntity = new EntitySchema<SecretRow>({
     name: { type: String, length: 64, primary: true },
     sealed: { type: 'text' },
     updatedAt: { name: 'updated_at', type: 'datetime' },
+  },
+});
+
+export const CoverageChoiceEntity = new EntitySchema<CoverageChoiceRow>({
+  name: 'CoverageChoice',
+  tableName: 'coverage_choices',
+  columns: {
+    cityCode: { name: 'city_code', type: String, length: 6, primary: true },
+    category: { type: String, length: 32, primary: true },
+    adapterId: { name: 'adapter_id', type: String, length: 64 },
+    replacedAdapterId: { name: 'replaced_adapter_id', type: String, length: 64 },
+    chosenBy: { name: 'chosen_by', type: String, length: 64 },
+    chosenAt: { name: 'chosen_at', type: 'datetime' },
   },
 });

@@ -3,8 +3,9 @@ import type { DataSource, Repository } from 'typeorm';
 import type { KeyValueStore } from '../infra/kv';
 import type { Logger } from '../infra/logger';
 import type { CodeAdapterFactory } from './builtin';
-import { AdapterEntity, AdapterVersionEntity, type AdapterRow, type AdapterVersionRow } from './entities';
+import { AdapterEntity, AdapterVersionEntity, CoverageChoiceEntity, type AdapterRow, type AdapterVersionRow } from './entities';
 import type { CityServiceAdapter } from './contract';
+import { servingAdapter, type CoverageCandidate, type CoverageChoice, type Serving } from './coverage';
 import { ManifestAdapter } from './manifest-adapter';
 import { DEFAULT_RESILIENCE, ResilientAdapter, type ResilienceOptions } from './resilience';
 import type { SecretStore } from './secrets';
@@ -40,6 +41,7 @@ export class AdapterRegistry {
   private readonly versions: Repository<AdapterVersionRow>;
   private readonly instances = new Map<string, ResilientAdapter>();
   private active = new Map<string, ResilientAdapter>();
+  private choices: CoverageChoice[] = [];
   private unsubscribe?: () => Promise<void>;
   private reloading: Promise<void> = Promise.resolve();
   private readonly resilience: ResilienceOptions;
@@ -74,7 +76,10 @@ export class AdapterRegistry {
   }
 
   private async load(): Promise<void> {
-    const rows = await this.adapters.find({ where: { status: 'active' } });
+    const [rows, choices] = await Promise.all([
+      this.adapters.find({ where: { status: 'active' } }),
+      this.deps.dataSource.getRepository(CoverageChoiceEntity).find(),
+    ]);
     const next = new Map<string, ResilientAdapter>();
     for (const row of rows) {
       if (!row.activeVersion) continue;
@@ -86,6 +91,7 @@ export class AdapterRegistry {
       }
     }
     this.active = next;
+    this.choices = choices.map((c) => ({ cityCode: c.cityCode, category: c.category as Category, adapterId: c.adapterId }));
   }
 
   /** Builds an adapter instance from its stored manifest. */
@@ -126,21 +132,28 @@ export class AdapterRegistry {
     return this.instance(adapterId, version);
   }
 
-  /**
-   * The adapter that serves a category in a city: a city-level adapter wins
-   * over a province-level one, which wins over a nationwide one; ties go to
-   * the lowest id so every process picks the same.
-   */
-  resolve(cityCode: string, category: Category): ResilientAdapter | undefined {
-    let best: { rank: number; id: string; adapter: ResilientAdapter } | undefined;
-    for (const [id, adapter] of this.active) {
+  /** The active adapters as coverage sees them. */
+  coverageCandidates(): CoverageCandidate[] {
+    return [...this.active].map(([id, adapter]) => {
       const d = adapter.describe();
-      if (d.category !== category) continue;
-      const rank = d.coverage.cities.includes(cityCode) ? 0 : d.coverage.provinces.includes(cityCode.slice(0, 2)) ? 1 : d.coverage.nationwide ? 2 : -1;
-      if (rank < 0) continue;
-      if (!best || rank < best.rank || (rank === best.rank && id < best.id)) best = { rank, id, adapter };
-    }
-    return best?.adapter;
+      return { id, category: d.category, coverage: d.coverage };
+    });
+  }
+
+  /** The operators' recorded choices among equally specific adapters. */
+  coverageChoices(): CoverageChoice[] {
+    return this.choices;
+  }
+
+  /** Who serves a category in a city and why (see servingAdapter: city beats province beats nationwide; ties by choice). */
+  serving(cityCode: string, category: Category): Serving | null {
+    return servingAdapter(this.coverageCandidates(), this.choices, cityCode, category);
+  }
+
+  /** The adapter that serves a category in a city. */
+  resolve(cityCode: string, category: Category): ResilientAdapter | undefined {
+    const serving = this.serving(cityCode, category);
+    return serving ? this.active.get(serving.adapterId) : undefined;
   }
 
   /** Every active adapter, for the operator's list. */

@@ -5,6 +5,8 @@ import {
   adapterHealthDetailSchema,
   adapterIdParamsSchema,
   adapterListSchema,
+  cityCoverageSchema,
+  coverageQuerySchema,
   putSecretBodySchema,
   secretParamsSchema,
   verifyAdapterBodySchema,
@@ -39,6 +41,32 @@ export function createAdapterAdminRoutes({ admin, requireOperator }: { admin: Ad
     )
     .route(
       {
+        method: 'get',
+        path: '/adapters/:id',
+        tag: 'admin',
+        summary: 'One adapter with its versions, status and health',
+        params: adapterIdParamsSchema,
+        response: adapterDetailSchema,
+        errors: ['ADAPTER_NOT_FOUND'],
+        before,
+      },
+      async ({ params }) => ({ adapter: await admin.summary(params.id) }),
+    )
+    .route(
+      {
+        method: 'get',
+        path: '/coverage',
+        tag: 'admin',
+        summary: 'Who serves each category in a city, and why (city beats province beats nationwide; ties by an operator choice)',
+        query: coverageQuerySchema,
+        response: cityCoverageSchema,
+        errors: ['CITY_NOT_FOUND'],
+        before,
+      },
+      async ({ query }) => admin.coverage(query.city),
+    )
+    .route(
+      {
         method: 'post',
         path: '/adapters/:id/verify',
         tag: 'admin',
@@ -56,14 +84,14 @@ export function createAdapterAdminRoutes({ admin, requireOperator }: { admin: Ad
         method: 'post',
         path: '/adapters/:id/activate',
         tag: 'admin',
-        summary: 'Serve this version on every hub process (needs a passing report unless forced)',
+        summary: 'Serve this version on every hub process (needs a passing report unless forced; an overlap at the same coverage level needs `replaces`)',
         params: adapterIdParamsSchema,
         body: activateAdapterBodySchema,
         response: adapterDetailSchema,
-        errors: ['ADAPTER_NOT_FOUND', 'VERIFICATION_REQUIRED'],
+        errors: ['ADAPTER_NOT_FOUND', 'VERIFICATION_REQUIRED', 'COVERAGE_CONFLICT'],
         before,
       },
-      async ({ params, body }) => ({ adapter: await admin.activate(params.id, body) }),
+      async ({ params, body }, ctx) => ({ adapter: await admin.activate(params.id, body, ctx.state.operator ?? 'unknown') }),
     )
     .route(
       {

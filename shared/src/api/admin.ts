@@ -16,6 +16,11 @@ export const activateAdapterBodySchema = z.object({
   version: z.string().regex(/^\d+\.\d+\.\d+$/).optional(),
   /** Activate without a passing conformance report (audited). */
   force: z.boolean().default(false),
+  /**
+   * Adapters this one replaces wherever both cover a city at the same level
+   * (recorded, and audited); without it such an overlap refuses activation.
+   */
+  replaces: z.array(adapterIdParamsSchema.shape.id).max(20).default([]),
 });
 
 export const secretParamsSchema = z.object({ name: z.string().regex(/^[a-z][a-z0-9-]{1,63}$/, 'secret names are lower-case, e.g. "grid-hmac"') });
@@ -76,3 +81,25 @@ export const verifyResultSchema = z.object({ report: conformanceReportSchema });
 
 export type AdapterSummary = z.infer<typeof adapterSummarySchema>;
 export type ConformanceReportDto = z.infer<typeof conformanceReportSchema>;
+
+export const coverageQuerySchema = z.object({ city: z.string().regex(/^\d{6}$/, 'city is a six-digit GB/T 2260 code') });
+
+export const coverageLevelSchema = z.enum(['city', 'province', 'nationwide']);
+
+export const cityCoverageSchema = z
+  .object({
+    city: z.object({ code: z.string(), name: z.string(), provinceName: z.string() }),
+    categories: z.array(
+      z.object({
+        category: categorySchema,
+        label: z.string(),
+        /** Who serves, and why: the most specific level, or an operator's choice among equals. */
+        servedBy: z.object({ adapterId: z.string(), reason: z.enum(['city', 'province', 'nationwide', 'chosen']) }).nullable(),
+        /** Every active adapter covering this city for the category, with the level it covers it at. */
+        candidates: z.array(z.object({ adapterId: z.string(), level: coverageLevelSchema })),
+      }),
+    ),
+  })
+  .meta({ id: 'CityCoverage' });
+
+export type CityCoverage = z.infer<typeof cityCoverageSchema>;
