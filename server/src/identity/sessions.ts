@@ -11,6 +11,9 @@ declare module '../http/context' {
 
 export const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
 
+/** Live sessions one resident may hold; signing in once more revokes the oldest (issue 9). */
+export const MAX_SESSIONS_PER_RESIDENT = 10;
+
 export interface Session {
   token: string;
   residentId: string;
@@ -30,7 +33,21 @@ export class SessionService {
   async create(residentId: string): Promise<Session> {
     const token = randomBytes(32).toString('base64url');
     await this.kv.set(`session:${token}`, residentId, this.ttlMs);
+    await this.admit(residentId, token);
     return { token, residentId, expiresAt: new Date(Date.now() + this.ttlMs) };
+  }
+
+  /**
+   * Keeps at most MAX_SESSIONS_PER_RESIDENT live sessions: each sign-in takes
+   * the next of that many slots (an atomic counter, so concurrent sign-ins
+   * never share one) and revokes the token the slot held, the oldest.
+   */
+  private async admit(residentId: string, token: string): Promise<void> {
+    const seq = await this.kv.incr(`session-seq:${residentId}`, this.ttlMs);
+    const slot = `session-slot:${residentId}:${seq % MAX_SESSIONS_PER_RESIDENT}`;
+    const evicted = await this.kv.get(slot);
+    if (evicted) await this.revoke(evicted);
+    await this.kv.set(slot, token, this.ttlMs);
   }
 
   async residentFor(token: string): Promise<string | null> {

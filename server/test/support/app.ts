@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { createApp, type HubApp } from '../../src/app';
+import { applyServerLimits, type ServerLimits } from '../../src/http/server-limits';
 import { builtinImplementations } from '../../src/adapters/builtin';
 import type { ResilienceOptions } from '../../src/adapters/resilience';
 import { createLogger, type Logger } from '../../src/infra/logger';
@@ -67,6 +68,8 @@ export interface TestHubOptions {
   port?: number;
   /** Rate limits over the defaults (issue 9); else the defaults, with RATE_LIMITS from the environment as main.ts reads it. */
   rateLimits?: Partial<RateLimits>;
+  /** Request and header timeouts of the hub's server (issue 9); the production ones by default. */
+  serverLimits?: ServerLimits;
 }
 
 /** The default rate limits, overridden by RATE_LIMITS (JSON) when set, as in production. */
@@ -85,8 +88,6 @@ export async function createTestHub(options: TestHubOptions = {}): Promise<TestH
   const wechat = createMockWechat({ keys, retryScheduleScale: 0.0005, refundDelayMs: 20, ...options.wechat });
   const wechatServer = http.createServer(wechat.app.callback());
   const wechatUrl = await listen(wechatServer, options.wechatPort);
-  const hubServer = http.createServer();
-  const url = await listen(hubServer, options.port);
 
   const logLines: Array<Record<string, unknown>> = [];
   const sink = new Writable({
@@ -96,6 +97,9 @@ export async function createTestHub(options: TestHubOptions = {}): Promise<TestH
     },
   });
   const log = createLogger('info', sink);
+  const hubServer = http.createServer();
+  applyServerLimits(hubServer, log, options.serverLimits);
+  const url = await listen(hubServer, options.port);
   const services = createServices({
     dataSource: stores.dataSource,
     kv: stores.kv,
