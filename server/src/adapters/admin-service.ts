@@ -44,7 +44,13 @@ export class AdapterAdminService {
   validate(input: unknown): { manifest?: AnyAdapterManifest; issues: FieldIssue[] } {
     const parsed = parseManifest(input);
     if (!parsed.success) {
-      return { issues: parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(manifest)', message: i.message })) };
+      // An unknown key is named at its own path, one issue each, so a typo is found where it is.
+      const issues = parsed.error.issues.flatMap((i) =>
+        i.code === 'unrecognized_keys'
+          ? i.keys.map((key) => ({ path: [...i.path.map(String), key].join('.'), message: `unknown key "${key}": the manifest schema has no such field` }))
+          : [{ path: i.path.map(String).join('.') || '(manifest)', message: i.message }],
+      );
+      return { issues };
     }
     const manifest = parsed.data;
     const issues: FieldIssue[] = [];

@@ -27,7 +27,7 @@ const isValidRegex = (source: string) => {
 
 /** One field a resident fills to identify an account (BBPS "customer params" style). */
 export const accountFieldSchema = z
-  .object({
+  .strictObject({
     name: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,31}$/, 'field name must be an identifier (letters, digits, _)'),
     label: z.string().min(1).max(32),
     placeholder: z.string().max(64).optional(),
@@ -42,7 +42,7 @@ export const accountFieldSchema = z
 export type AccountField = z.infer<typeof accountFieldSchema>;
 
 export const paymentRulesSchema = z
-  .object({
+  .strictObject({
     mode: z.enum(['exact', 'partial']),
     minFen: z.number().int().min(1).max(MAX_FEN),
     maxFen: z.number().int().min(1).max(MAX_FEN),
@@ -50,7 +50,7 @@ export const paymentRulesSchema = z
   .refine((r) => r.minFen <= r.maxFen, { message: 'minFen must not exceed maxFen', path: ['minFen'] });
 
 export const coverageSchema = z
-  .object({
+  .strictObject({
     nationwide: z.boolean().default(false),
     provinces: z.array(z.string().regex(/^\d{2}$/, 'province codes are two digits (GB/T 2260 prefix)')).default([]),
     cities: z.array(z.string().regex(/^\d{6}$/, 'city codes are six digits (GB/T 2260)')).default([]),
@@ -68,12 +68,12 @@ const secretRefSchema = z.string().regex(/^[a-z][a-z0-9-]{1,63}$/, 'secret refer
  * X-Key-Id, X-Timestamp (unix seconds), X-Nonce and X-Signature (hex).
  */
 export const authSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('none') }),
-  z.object({ type: z.literal('bearer'), secretRef: secretRefSchema }),
-  z.object({ type: z.literal('hmac-sha256'), keyId: z.string().min(1).max(64), secretRef: secretRefSchema }),
+  z.strictObject({ type: z.literal('none') }),
+  z.strictObject({ type: z.literal('bearer'), secretRef: secretRefSchema }),
+  z.strictObject({ type: z.literal('hmac-sha256'), keyId: z.string().min(1).max(64), secretRef: secretRefSchema }),
 ]);
 
-export const transportSchema = z.object({
+export const transportSchema = z.strictObject({
   baseUrl: z.string().url().refine((u) => /^https?:\/\//.test(u), 'baseUrl must be http(s)'),
   timeoutMs: z.number().int().min(50).max(30000).default(3000),
   auth: authSchema,
@@ -87,14 +87,14 @@ export const jsonataSchema = z.string().min(1).max(4000);
  * over the operation's input) and how to read the answer (JSONata over
  * `{ status, body }`).
  */
-export const operationSchema = z.object({
-  request: z.object({
+export const operationSchema = z.strictObject({
+  request: z.strictObject({
     method: z.enum(['GET', 'POST', 'PUT']),
     path: jsonataSchema.describe('JSONata producing the path, e.g. "/customers/" & account.customerNo'),
     query: jsonataSchema.optional().describe('JSONata producing an object of query parameters'),
     body: jsonataSchema.optional().describe('JSONata producing the JSON body'),
   }),
-  response: z.object({
+  response: z.strictObject({
     success: jsonataSchema.describe('JSONata over {status, body}: true when the provider says the call succeeded'),
     errorCode: jsonataSchema.optional().describe("JSONata over {status, body}: the provider's error code when not successful"),
     map: jsonataSchema.describe("JSONata over {status, body}: the operation's output"),
@@ -123,14 +123,14 @@ const identityShape = {
 
 /** A provider described entirely as data: HTTP requests and JSONata mappings. */
 export const manifestSchema = z
-  .object({
+  .strictObject({
     ...identityShape,
     kind: z.literal('http').default('http'),
     accountFields: z.array(accountFieldSchema).min(1).max(8),
     paymentRules: paymentRulesSchema,
     amountUnit: z.enum(['fen', 'yuan']).describe('how the provider writes amounts: integer fen, or yuan strings like "12.30"'),
     transport: transportSchema,
-    operations: z.object({
+    operations: z.strictObject({
       lookupAccount: operationSchema,
       queryBills: operationSchema,
       writeOff: operationSchema,
@@ -156,7 +156,7 @@ export type AdapterManifestInput = z.input<typeof manifestSchema>;
  * these with other coverage, transport or payment rules: no new code.
  */
 export const codeManifestSchema = z
-  .object({
+  .strictObject({
     ...identityShape,
     kind: z.literal('code'),
     implementation: z.string().regex(/^[a-z][a-z0-9-]{2,63}$/, 'implementation names a built-in adapter class'),
