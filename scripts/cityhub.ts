@@ -6,6 +6,7 @@
  *   npm run cityhub -- adapters verify ID --accounts FILE.json [--version V]
  *   npm run cityhub -- adapters activate ID [--version V] [--force] [--replaces OTHER[,OTHER…]]
  *   npm run cityhub -- adapters disable ID
+ *   npm run cityhub -- adapters delete ID      (a draft that never served)
  *   npm run cityhub -- adapters health ID
  *   npm run cityhub -- coverage CITY_CODE      (who serves each category there, and why)
  *   npm run cityhub -- secrets put NAME        (value read from standard input)
@@ -127,6 +128,11 @@ async function main(argv: string[]): Promise<void> {
   if (area === 'adapters' && verb === 'disable' && target) {
     await call('POST', `/adapters/${target}/disable`);
     console.log(`${target} disabled`);
+    return;
+  }
+  if (area === 'adapters' && verb === 'delete' && target) {
+    await call('DELETE', `/adapters/${target}`);
+    console.log(`draft ${target} deleted`);
     return;
   }
   if (area === 'adapters' && verb === 'health' && target) {

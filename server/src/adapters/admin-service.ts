@@ -240,6 +240,21 @@ export class AdapterAdminService {
     return this.summary(id);
   }
 
+  /**
+   * Deletes an adapter that never served (a draft, with all its versions).
+   * One that served stays, disabled if need be: orders and the audit trail name it.
+   */
+  async deleteDraft(id: string): Promise<void> {
+    const row = await this.adapterRow(id);
+    if (row.status !== 'draft' || row.activeVersion !== null) {
+      throw new ConflictError('CONFLICT', `${id} has served residents, so it is kept for its orders and audit trail; disable it instead`);
+    }
+    await this.deps.dataSource.transaction(async (tx) => {
+      await tx.getRepository(AdapterVersionEntity).delete({ adapterId: id });
+      await tx.getRepository(AdapterEntity).delete({ id, status: 'draft' });
+    });
+  }
+
   async putSecret(name: string, value: string): Promise<void> {
     await this.deps.secrets.put(name, value);
     // Adapters read secrets when built: rebuild so a rotated credential takes effect.

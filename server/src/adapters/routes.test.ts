@@ -57,6 +57,20 @@ describe(`operators register, verify and activate adapters (${process.env.DATABA
     await request(server).get('/api/v1/admin/adapters/fake-water').set(op).expect(404);
   });
 
+  it('deletes a draft that never served, and refuses to delete one that did', async () => {
+    await request(server).post('/api/v1/admin/adapters').set(op).send(fakeWaterManifest(fake.url)).expect(201);
+    await request(server).delete('/api/v1/admin/adapters/fake-water').set(op).expect(204);
+    await request(server).get('/api/v1/admin/adapters/fake-water').set(op).expect(404);
+    await request(server).delete('/api/v1/admin/adapters/fake-water').set(op).expect(404);
+
+    await request(server).post('/api/v1/admin/adapters').set(op).send(fakeWaterManifest(fake.url)).expect(201);
+    await request(server).post('/api/v1/admin/adapters/fake-water/activate').set(op).send({ force: true }).expect(200);
+    await request(server).post('/api/v1/admin/adapters/fake-water/disable').set(op).expect(200);
+    const refused = await request(server).delete('/api/v1/admin/adapters/fake-water').set(op).expect(409);
+    expect(refused.body.error.message).toContain('disable');
+    await request(server).get('/api/v1/admin/adapters/fake-water').set(op).expect(200);
+  });
+
   it('names a JSONata expression that does not parse', async () => {
     const bad = fakeWaterManifest(fake.url);
     bad.operations.queryBills.response.map = 'body.bills.{';

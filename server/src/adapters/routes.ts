@@ -54,6 +54,23 @@ export function createAdapterAdminRoutes({ admin, requireOperator }: { admin: Ad
     )
     .route(
       {
+        method: 'delete',
+        path: '/adapters/:id',
+        tag: 'admin',
+        summary: 'Delete a draft that never served (an adapter that served is disabled instead)',
+        params: adapterIdParamsSchema,
+        status: 204,
+        response: noContentSchema,
+        errors: ['ADAPTER_NOT_FOUND', 'CONFLICT'],
+        before,
+      },
+      async ({ params }) => {
+        await admin.deleteDraft(params.id);
+        return null;
+      },
+    )
+    .route(
+      {
         method: 'get',
         path: '/coverage',
         tag: 'admin',
