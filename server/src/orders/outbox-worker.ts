@@ -120,7 +120,8 @@ export class OutboxWorker {
     if (!this.stopped) return;
     this.stopped = false;
     this.subscriptions.push(this.deps.machine.onOutboxCommitted(() => this.wake()));
-    if (this.deps.kv.kind !== 'memory') this.subscriptions.push(await this.deps.kv.subscribe(OUTBOX_WAKE_CHANNEL, () => this.wake()));
+    // Other processes' commits; this process's own arrive through the machine's event.
+    this.subscriptions.push(await this.deps.kv.subscribe(OUTBOX_WAKE_CHANNEL, (from) => from !== this.deps.machine.instance && this.wake()));
     this.poll.start();
     this.wake();
   }

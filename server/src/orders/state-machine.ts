@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { ORDER_STATUS_LABELS } from '@cityhub/shared';
 import { In, type DataSource, type EntityManager } from 'typeorm';
@@ -112,6 +113,8 @@ export const OUTBOX_WAKE_CHANNEL = 'outbox:wake';
  */
 export class OrderStateMachine {
   private readonly committed = new EventEmitter();
+  /** Sent with each wake-up, so this process's workers skip their own (they were woken in-process already). */
+  readonly instance = randomUUID();
 
   constructor(private readonly deps: { dataSource: DataSource; kv: KeyValueStore; log: Logger }) {
     this.committed.setMaxListeners(0);
@@ -169,7 +172,7 @@ export class OrderStateMachine {
     this.committed.emit('outbox');
     // Other processes' workers: a hint only (the poll is the safety net), so never awaited by the caller.
     if (this.deps.kv.kind !== 'memory') {
-      this.deps.kv.publish(OUTBOX_WAKE_CHANNEL, '1').catch((err: Error) => this.deps.log.warn({ err: { message: err.message } }, 'outbox wake-up not published'));
+      this.deps.kv.publish(OUTBOX_WAKE_CHANNEL, this.instance).catch((err: Error) => this.deps.log.warn({ err: { message: err.message } }, 'outbox wake-up not published'));
     }
   }
 
