@@ -23,12 +23,13 @@ import { buildOpenApiDocument } from './http/openapi';
 import { createOpsRoutes } from './http/ops-routes';
 import { ApiRouter } from './http/api-router';
 import { requestId } from './http/request-id';
+import { HubRateLimits } from './http/rate-limit';
 import type { Config } from './infra/config';
 import type { KeyValueStore } from './infra/kv';
 import type { Logger } from './infra/logger';
 
 export interface AppDeps {
-  config: Pick<Config, 'corsOrigins' | 'bodyLimitBytes' | 'h5Dir' | 'operatorTokens'> & {
+  config: Pick<Config, 'corsOrigins' | 'bodyLimitBytes' | 'h5Dir' | 'operatorTokens'> & Partial<Pick<Config, 'rateLimits'>> & {
     /** Origins the h5 page may call besides the hub: the mock WeChat (wx.login, cashier) in mock mode. */
     connectSrc?: string[];
   };
@@ -55,7 +56,8 @@ export function createApp(deps: AppDeps): HubApp {
     pipeline: () => pipelineSnapshot(deps.dataSource),
     adapters: () => services.registry.activeAdapters().map((a) => ({ id: a.describe().id, health: a.healthReport() })),
   });
-  const resident = requireResident(services.sessions);
+  const rateLimits = new HubRateLimits({ limits: deps.config.rateLimits, kv: deps.kv, registry: metrics.registry, log: deps.log });
+  const resident = rateLimits.residentGate(requireResident(services.sessions), (body) => services.accounts.bindTarget(body));
   const operator = requireOperator(deps.config.operatorTokens, services.audit);
 
   const api = new ApiRouter('/api/v1');
@@ -106,6 +108,7 @@ export function createApp(deps: AppDeps): HubApp {
   );
   app.use(ops.routes());
   app.use(ops.allowedMethods());
+  app.use(rateLimits.edge());
   for (const mw of api.middleware()) app.use(mw);
   // Mounted even before the h5 build exists: files are looked up per request.
   app.use(serve(deps.config.h5Dir, { index: 'index.html', maxage: 0 }));

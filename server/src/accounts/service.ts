@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { accountFieldsSchema, applyMask, type Account, type BindAccountBody } from '@cityhub/shared';
+import { accountFieldsSchema, applyMask, maskAddress, type Account, type BindAccountBody } from '@cityhub/shared';
 import type { DataSource, Repository } from 'typeorm';
 import type { AccountFields } from '../adapters/contract';
 import { adapterErrors } from '../adapters/contract';
@@ -11,6 +11,8 @@ import type { SecretBox } from '../infra/secret-box';
 import { inTransaction } from '../infra/transaction';
 import { ReminderSentEntity } from '../reminders/entities';
 import { AccountEntity, type AccountRow } from './entities';
+import { bindTargetOf } from './bind-target';
+import type { BindTarget } from '../http/rate-limit';
 
 /** The most bill reminders one account may hold at once. */
 export const MAX_REMINDERS = 5;
@@ -61,10 +63,16 @@ export class AccountService {
       alias: row.alias,
       fieldsMasked: JSON.parse(row.fieldsMasked) as Record<string, string>,
       holderNameMasked: row.holderNameMasked,
-      addressHint: row.addressHint,
+      // Masked again on the way out: rows bound before issue 9 kept the street.
+      addressHint: row.addressHint === null ? null : maskAddress(row.addressHint),
       remindersLeft: row.remindersLeft,
       createdAt: new Date(row.createdAt).toISOString(),
     };
+  }
+
+  /** What a raw bind body looks up, as a keyed digest, for per-target rate limits (issue 9). */
+  bindTarget(body: unknown): BindTarget | null {
+    return bindTargetOf(this.registry, (value) => this.box.digest(value), body);
   }
 
   async bind(residentId: string, body: BindAccountBody): Promise<Account> {
@@ -90,10 +98,12 @@ export class AccountService {
       cityCode: body.cityCode,
       alias: body.alias ?? null,
       fieldsSealed: this.box.seal(JSON.stringify(fields)),
-      fieldsMasked: JSON.stringify(Object.fromEntries(d.accountFields.filter((f) => fields[f.name] !== undefined).map((f) => [f.name, applyMask(f.mask, fields[f.name])]))),
+      // A field a manifest leaves unmasked still never shows in full to a resident (issue 9).
+      fieldsMasked: JSON.stringify(Object.fromEntries(d.accountFields.filter((f) => fields[f.name] !== undefined).map((f) => [f.name, applyMask(f.mask === 'none' ? 'tail4' : f.mask, fields[f.name])]))),
       fieldsDigest: this.box.digest(`${d.id}:${canonical}`),
       holderNameMasked: found.holderNameMasked,
-      addressHint: found.addressHint,
+      // Only the district is kept: enough to recognise one's home, too little to find a stranger's.
+      addressHint: found.addressHint === null ? null : maskAddress(found.addressHint),
       remindersLeft: 0,
       createdAt: new Date(),
     };
