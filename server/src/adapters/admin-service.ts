@@ -1,4 +1,4 @@
-import { CATEGORY_LABELS, categorySchema, parseManifest, type AdapterSummary, type AnyAdapterManifest, type Category, type CityCoverage, type FieldIssue } from '@cityhub/shared';
+import { CATEGORY_LABELS, categorySchema, conformanceReportSchema, parseManifest, type AdapterSummary, type AnyAdapterManifest, type Category, type CityCoverage, type FieldIssue } from '@cityhub/shared';
 import { In, type DataSource, type EntityManager, type Repository } from 'typeorm';
 import type { AuditLog } from '../admin/audit';
 import { AppError, ConflictError, InputError, NotFoundError } from '../errors';
@@ -9,6 +9,13 @@ import { AdapterEntity, AdapterVersionEntity, CoverageChoiceEntity, type Adapter
 import { compileManifestExpressions } from './manifest-adapter';
 import { readManifest, type AdapterRegistry } from './registry';
 import type { SecretStore } from './secrets';
+
+/** The conformance report stored on a version, parsed (null if never verified, or stored before the report gained its current shape). */
+function storedReport(row: AdapterVersionRow): ConformanceReport | null {
+  if (!row.verifyReport) return null;
+  const parsed = conformanceReportSchema.safeParse(JSON.parse(row.verifyReport));
+  return parsed.success ? parsed.data : null;
+}
 
 /** Compares semantic versions numerically ("1.10.0" after "1.9.0"). */
 function compareVersions(a: string, b: string): number {
@@ -145,8 +152,18 @@ export class AdapterAdminService {
    */
   async activate(id: string, body: { version?: string; force: boolean; replaces?: string[] }, actor = 'unknown'): Promise<AdapterSummary> {
     const row = await this.versionRow(id, body.version);
-    if (row.status !== 'verified' && row.status !== 'active' && row.status !== 'retired' && !body.force) {
-      throw new AppError('VERIFICATION_REQUIRED', `version ${row.version} of ${id} has no passing conformance report; run verify first, or activate with force`);
+    // A version that served before (active, retired) may serve again; a new one needs a report that exercised everything.
+    const servedBefore = row.status === 'active' || row.status === 'retired';
+    if (!servedBefore && !body.force) {
+      if (row.status !== 'verified') {
+        throw new AppError('VERIFICATION_REQUIRED', `version ${row.version} of ${id} has no passing conformance report; run verify first, or activate with force`);
+      }
+      if (!storedReport(row)?.writeOffExercised) {
+        throw new AppError(
+          'VERIFICATION_REQUIRED',
+          `the conformance report of ${id}@${row.version} never exercised the write-off mapping; verify again with a payable test account or a paid write-off to replay, or activate with force`,
+        );
+      }
     }
     const manifest = readManifest(row);
     const replaces = new Set(body.replaces ?? []);
@@ -176,6 +193,16 @@ export class AdapterAdminService {
       await adapters.update({ id }, { status: 'active', activeVersion: row.version, updatedAt: new Date() });
       return conflicts;
     });
+    if (body.force && !servedBefore) {
+      const report = storedReport(row);
+      await this.deps.audit.record({
+        actor,
+        action: 'adapter.force-activate',
+        target: `${id}@${row.version}`,
+        outcome: 'ok',
+        details: { reason: !report ? 'never verified' : !report.passed ? 'verification failed' : !report.writeOffExercised ? 'write-off never exercised' : 'verified' },
+      });
+    }
     if (replaced.length) {
       await this.deps.audit.record({
         actor,
@@ -302,7 +329,7 @@ export class AdapterAdminService {
       versions: sorted.map((v) => ({
         version: v.version,
         status: v.status,
-        verified: v.verifyReport ? (JSON.parse(v.verifyReport) as ConformanceReport).passed : false,
+        verified: storedReport(v)?.passed ?? false,
         createdBy: v.createdBy,
         createdAt: new Date(v.createdAt).toISOString(),
       })),

@@ -1,30 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { MAX_FEN } from '@cityhub/shared';
-import { AdapterError, type AccountFields, type CityServiceAdapter } from './contract';
+import { MAX_FEN, type ConformanceReportDto, type VerifyAdapterBody } from '@cityhub/shared';
+import { AdapterError, type CityServiceAdapter } from './contract';
 
-export interface ConformanceAccounts {
-  /** An account the provider knows. */
-  existing: AccountFields;
-  /** Well-formed fields of an account the provider does not know. */
-  missing: AccountFields;
-  /** An account with arrears whose first bill may be written off in the sandbox. */
-  payable?: AccountFields;
-}
-
-export interface ConformanceCheck {
-  name: string;
-  passed: boolean;
-  detail: string;
-  ms: number;
-}
-
-export interface ConformanceReport {
-  adapterId: string;
-  version: string;
-  passed: boolean;
-  checks: ConformanceCheck[];
-  at: string;
-}
+/** The test accounts an operator names for verification (see verifyAdapterBodySchema). */
+export type ConformanceAccounts = VerifyAdapterBody['testAccounts'];
+export type ConformanceReport = ConformanceReportDto;
+type ConformanceCheck = ConformanceReport['checks'][number];
 
 /**
  * The adapter with every call held back `ms`, or until cancelled, before it
@@ -74,11 +55,12 @@ export async function runConformance(
   const check = async (name: string, body: () => Promise<string>) => {
     const started = performance.now();
     try {
-      checks.push({ name, passed: true, detail: await body(), ms: Math.round(performance.now() - started) });
+      checks.push({ name, outcome: 'passed', passed: true, detail: await body(), ms: Math.round(performance.now() - started) });
     } catch (err) {
-      checks.push({ name, passed: false, detail: describeError(err), ms: Math.round(performance.now() - started) });
+      checks.push({ name, outcome: 'failed', passed: false, detail: describeError(err), ms: Math.round(performance.now() - started) });
     }
   };
+  const skip = (name: string, detail: string) => checks.push({ name, outcome: 'skipped', passed: true, detail, ms: 0 });
   const expectAdapterError = async (code: string, call: () => Promise<unknown>) => {
     try {
       await call();
@@ -112,18 +94,31 @@ export async function runConformance(
     return `${bills.length} bill(s), all in integer fen`;
   });
 
-  if (accounts.payable) {
+  const { payable, paidWriteOff } = accounts;
+  if (payable) {
     await check('write-off idempotent', async () => {
       if (!firstBill) throw new Error('the payable account has no bill to write off');
       const orderNo = `VERIFY${randomBytes(8).toString('hex').toUpperCase()}`;
-      const input = { orderNo, fields: accounts.payable!, billRefs: [firstBill.ref], amountFen: firstBill.amountFen + firstBill.lateFeeFen };
+      const input = { orderNo, fields: payable, billRefs: [firstBill.ref], amountFen: firstBill.amountFen + firstBill.lateFeeFen };
       const first = await adapter.writeOff(input);
       const second = await adapter.writeOff(input);
       if (first.reference !== second.reference) throw new Error(`the same order number gave two references: ${first.reference}, ${second.reference}`);
-      const status = await adapter.writeOffStatus({ orderNo, fields: accounts.payable! });
+      const status = await adapter.writeOffStatus({ orderNo, fields: payable });
       if (status.status !== 'SUCCESS') throw new Error(`write-off status is ${status.status}, expected SUCCESS`);
       return `reference ${first.reference} both times; status SUCCESS`;
     });
+  } else if (paidWriteOff) {
+    // The provider already wrote this payment off: sending it again must answer the same, spending nothing.
+    await check('write-off idempotent', async () => {
+      const { fields, orderNo, billRefs, amountFen } = paidWriteOff;
+      const status = await adapter.writeOffStatus({ orderNo, fields });
+      if (status.status !== 'SUCCESS') throw new Error(`write-off status of ${orderNo} is ${status.status}; name a payment the provider already wrote off`);
+      const replay = await adapter.writeOff({ orderNo, fields, billRefs, amountFen });
+      if (status.reference && replay.reference !== status.reference) throw new Error(`replaying ${orderNo} gave reference ${replay.reference}, its status says ${status.reference}`);
+      return `replayed ${orderNo}: reference ${replay.reference}, no bill spent`;
+    });
+  } else {
+    skip('write-off idempotent', 'no payable account or paid write-off given: the write-off mapping was not exercised');
   }
 
   await check('write-off status of an unknown order', async () => {
@@ -134,5 +129,6 @@ export async function runConformance(
 
   await check('timeout handled', () => expectAdapterError('PROVIDER_TIMEOUT', () => withTinyTimeout.lookupAccount({ fields: accounts.existing })));
 
-  return { adapterId: id, version, passed: checks.every((c) => c.passed), checks, at: new Date().toISOString() };
+  const writeOffExercised = checks.some((c) => c.name === 'write-off idempotent' && c.outcome !== 'skipped');
+  return { adapterId: id, version, passed: checks.every((c) => c.outcome !== 'failed'), writeOffExercised, checks, at: new Date().toISOString() };
 }

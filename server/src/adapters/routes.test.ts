@@ -136,6 +136,35 @@ describe(`operators register, verify and activate adapters (${process.env.DATABA
     expect(check).toMatchObject({ passed: false, detail: expect.stringContaining('PROVIDER_BAD_RESPONSE') });
   });
 
+  it('never lets a version whose write-off mapping went untested activate unforced; a replayed paid write-off tests it without spending a bill', async () => {
+    await request(server).post('/api/v1/admin/adapters').set(op).send(fakeWaterManifest(fake.url)).expect(201);
+    const { existing, missing } = testAccounts;
+    const untested = await request(server).post('/api/v1/admin/adapters/fake-water/verify').set(op).send({ testAccounts: { existing, missing } }).expect(200);
+    expect(untested.body.report).toMatchObject({ passed: true, writeOffExercised: false });
+    expect(untested.body.report.checks.find((c: { name: string }) => c.name === 'write-off idempotent')).toMatchObject({ outcome: 'skipped', passed: true });
+    const refused = await request(server).post('/api/v1/admin/adapters/fake-water/activate').set(op).send({}).expect(409);
+    expect(refused.body.error).toMatchObject({ code: 'VERIFICATION_REQUIRED', message: expect.stringContaining('never exercised the write-off') });
+
+    // A payment the provider took earlier (say, from the operator's own test): replayed, it must answer the same.
+    await fetch(`${fake.url}/pay`, { method: 'POST', body: JSON.stringify({ trade: 'EARLIER0001', refs: ['W-202609'], fen: 3150 }) });
+    const paidBefore = fake.requests.filter((r) => r.url === '/pay').length;
+    const paidWriteOff = { fields: existing, orderNo: 'EARLIER0001', billRefs: ['W-202609'], amountFen: 3150 };
+    const replayed = await request(server).post('/api/v1/admin/adapters/fake-water/verify').set(op).send({ testAccounts: { existing, missing, paidWriteOff } }).expect(200);
+    expect(replayed.body.report).toMatchObject({ passed: true, writeOffExercised: true });
+    // One write-off call, of the known number only: no new payment number reached the provider.
+    const payCalls = fake.requests.filter((r) => r.url === '/pay').slice(paidBefore);
+    expect(payCalls.map((r) => JSON.parse(r.body).trade)).toEqual(['EARLIER0001']);
+    await request(server).post('/api/v1/admin/adapters/fake-water/activate').set(op).send({}).expect(200);
+  });
+
+  it('records a forced activation in the audit log with its reason', async () => {
+    await request(server).post('/api/v1/admin/adapters').set(op).send(fakeWaterManifest(fake.url)).expect(201);
+    await request(server).post('/api/v1/admin/adapters/fake-water/activate').set(op).send({ force: true }).expect(200);
+    const forced = await hub.stores.dataSource.getRepository(AuditEntity).findBy({ action: 'adapter.force-activate' });
+    expect(forced).toHaveLength(1);
+    expect(JSON.parse(forced[0].details ?? '{}')).toEqual({ reason: 'never verified' });
+  });
+
   it('replaces v1 with v2 on activation, keeping v1 reachable for orders in flight', async () => {
     await request(server).post('/api/v1/admin/adapters').set(op).send(fakeWaterManifest(fake.url)).expect(201);
     await request(server).post('/api/v1/admin/adapters/fake-water/activate').set(op).send({ force: true }).expect(200);

@@ -7,9 +7,27 @@ export const adapterIdParamsSchema = z.object({
   id: z.string().regex(/^[a-z][a-z0-9-]{2,63}$/, 'adapter id is lower-case letters, digits and dashes'),
 });
 
+/**
+ * A payment the provider already took (its payment number, bills and amount):
+ * the kit replays its write-off to exercise the mapping without spending a bill.
+ */
+export const paidWriteOffSchema = z.object({
+  fields: fieldsSchema,
+  orderNo: z.string().regex(/^[A-Za-z0-9_-]{6,64}$/, 'the payment number the provider already wrote off'),
+  billRefs: z.array(z.string().min(1).max(64)).min(1).max(20),
+  amountFen: z.number().int().min(1),
+});
+
 export const verifyAdapterBodySchema = z.object({
   version: z.string().regex(/^\d+\.\d+\.\d+$/).optional(),
-  testAccounts: z.object({ existing: fieldsSchema, missing: fieldsSchema, payable: fieldsSchema.optional() }),
+  testAccounts: z.object({
+    existing: fieldsSchema,
+    missing: fieldsSchema,
+    /** An account whose first bill the kit may really write off in the provider's sandbox. */
+    payable: fieldsSchema.optional(),
+    /** Or: a write-off the provider already has, replayed (idempotency) so no bill is spent. */
+    paidWriteOff: paidWriteOffSchema.optional(),
+  }),
 });
 
 export const activateAdapterBodySchema = z.object({
@@ -31,7 +49,10 @@ export const conformanceReportSchema = z
     adapterId: z.string(),
     version: z.string(),
     passed: z.boolean(),
-    checks: z.array(z.object({ name: z.string(), passed: z.boolean(), detail: z.string(), ms: z.number() })),
+    /** Skipped checks are not failures, but a skipped write-off keeps the version from activating unforced. */
+    checks: z.array(z.object({ name: z.string(), outcome: z.enum(['passed', 'failed', 'skipped']), passed: z.boolean(), detail: z.string(), ms: z.number() })),
+    /** Whether the write-off mapping was exercised against the provider (a payable account or a replayed paid write-off). */
+    writeOffExercised: z.boolean(),
     at: z.string(),
   })
   .meta({ id: 'ConformanceReport' });
@@ -80,6 +101,7 @@ export const adapterHealthDetailSchema = z.object({
 export const verifyResultSchema = z.object({ report: conformanceReportSchema });
 
 export type AdapterSummary = z.infer<typeof adapterSummarySchema>;
+export type VerifyAdapterBody = z.infer<typeof verifyAdapterBodySchema>;
 export type ConformanceReportDto = z.infer<typeof conformanceReportSchema>;
 
 export const coverageQuerySchema = z.object({ city: z.string().regex(/^\d{6}$/, 'city is a six-digit GB/T 2260 code') });
