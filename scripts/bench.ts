@@ -1,217 +1,318 @@
 /**
- * `npm run bench`: measures the hub with autocannon on loopback and reports
- * every figure against a baseline measured in the same run, because these
- * machines are noisy:
- *   - request handling: a bare Koa JSON route (baseline) vs the hub's city search;
- *   - cached bill query (p50/p99) vs the bare route;
- *   - uncached bill query over a provider with 20 ms latency, one request at
- *     a time: the hub's added latency = hub p50 − the provider's own p50;
- *   - orders created per second (provider re-query, bill locks, gateway prepay);
- *   - completed payments per second end to end (order → cashier → signed
- *     notification → outbox write-off → COMPLETED), on the embedded stores and
- *     on MariaDB + Redis (BENCH_DATABASE_URL / BENCH_REDIS_URL, default the
- *     local test servers), each against the same run's baseline.
- * Stores of the other figures: embedded (SQLite + in-process) unless
- * DATABASE_URL / REDIS_URL are set. Writes bench-report.md and
- * bench-report.json at the repository root.
+ * `npm run bench`: the hub measured the way production runs it (issue 8, part 1).
+ * Every party is its own OS process: the hub (or N hubs on one MariaDB + Redis),
+ * the mock WeChat and the provider simulators (scripts/lib/stack.ts, compiled
+ * when `npm run build` output is fresh), a bare Koa JSON route as the same-run
+ * baseline, the load generator (autocannon) and the payment driver
+ * (scripts/bench/). This process only orchestrates and writes the report.
+ *
+ * Per configuration (store mode × hub count), against the baseline measured
+ * just before on the same machine:
+ *   - GET /healthz, the cached bill query and the city search ?q=zz: req/s and
+ *     the share of the baseline's req/s;
+ *   - the uncached bill query over a provider answering in 20 ms, one request
+ *     at a time, each on an account never queried before: hub p50/p99 minus the
+ *     provider's own p50/p99;
+ *   - completed payments/s end to end with `--payers` concurrent residents on
+ *     distinct grid load-test accounts (write-off provider at 5 ms), and
+ *     PAID → COMPLETED p50/p99 from the orders' timelines;
+ *   - hub start to ready (first start on an empty database, then a restart on
+ *     the migrated one) and idle RSS (VmRSS of the hub's pid).
+ * With several hubs, the load goes round robin over them (per connection, per
+ * payer), and the gateway's notifications reach them through a round-robin
+ * balancer, as behind a production load balancer.
+ *
+ *   --stores embedded|mysql|both   default both (embedded is always one hub)
+ *   --hubs 1,2                     hub counts on MariaDB + Redis (default 1,2)
+ *   --duration S                   seconds per throughput run (default 6)
+ *   --payments N                   payments per configuration (default 1000)
+ *   --payers P                     concurrent payers (default 64)
+ *   --connections C                autocannon connections (default 16)
+ *   --uncached N                   uncached bill queries (default 200)
+ *   --runtime compiled|tsx         how to run the hubs (default: compiled when the build is fresh)
+ *   --out FILE                     report path without extension (default bench-report at the repo root)
+ * MariaDB + Redis: BENCH_DATABASE_URL (a scratch database is made next to it and
+ * dropped) and BENCH_REDIS_URL, defaults the local servers.
  */
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
-import Koa from 'koa';
-import { createTestHub, type TestHub } from '../server/test/support/app';
-import { bindAccount, loginResident, payAtCashier } from '../server/test/support/resident';
-import { seedDemoAdapters, startSandbox, type Sandbox } from '../server/test/support/sandbox';
-import { openTestStores } from '../server/test/support/stores';
-
-// autocannon ships no types; this is the part of its result we read.
-interface Result {
-  requests: { average: number };
-  latency: { p50: number; p99: number; average: number };
-  non2xx: number;
-  errors: number;
-}
-const autocannon = require('autocannon') as (opts: Record<string, unknown>) => Promise<Result>;
+import { startBenchChild, runBenchChild, stopBenchChildren } from './bench/child';
+import type { LatencyResult, ThroughputResult } from './bench/load';
+import type { PaymentJob, PaymentResult } from './bench/payments';
+import { bindGridAccount, inParallel, login, owedBillRefs } from './bench/resident';
+import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, createScratchDatabase, sleep, startStack, type Runtime, type Stack } from './lib/stack';
 
 const root = path.resolve(__dirname, '..');
-const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 8);
-const CONNECTIONS = 16;
+const argv = process.argv.slice(2);
+const flag = (name: string): string | undefined => (argv.includes(`--${name}`) ? argv[argv.indexOf(`--${name}`) + 1] : undefined);
+const numberFlag = (name: string, fallback: number): number => {
+  const value = flag(name);
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) usage(`--${name} wants a positive number, not ${value}`);
+  return n;
+};
+function usage(problem: string): never {
+  process.stderr.write(`bench: ${problem}\nusage: npm run bench -- [--stores embedded|mysql|both] [--hubs 1,2] [--duration S] [--payments N] [--payers P] [--connections C] [--uncached N] [--runtime compiled|tsx] [--out FILE]\n`);
+  process.exit(2);
+}
 
-async function load(name: string, url: string, extra: Record<string, unknown> = {}): Promise<Result> {
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S, ...extra });
-  const bad = result.non2xx + result.errors;
-  console.log(`${name.padEnd(34)} ${result.requests.average.toFixed(0).padStart(7)} req/s  p50 ${String(result.latency.p50).padStart(4)} ms  p99 ${String(result.latency.p99).padStart(4)} ms${bad ? `  (${bad} failed)` : ''}`);
-  if (bad) throw new Error(`${name}: ${bad} requests failed`);
+const STORES = flag('stores') ?? 'both';
+if (!['embedded', 'mysql', 'both'].includes(STORES)) usage(`--stores is embedded, mysql or both, not ${STORES}`);
+const HUBS = (flag('hubs') ?? '1,2').split(',').map(Number);
+if (!HUBS.every((h) => Number.isInteger(h) && h >= 1 && h <= 16)) usage('--hubs is a comma-separated list of hub counts (1–16)');
+const DURATION_S = numberFlag('duration', 6);
+const PAYMENTS = Math.floor(numberFlag('payments', 1000));
+const PAYERS = Math.floor(numberFlag('payers', 64));
+const CONNECTIONS = Math.floor(numberFlag('connections', 16));
+const UNCACHED = Math.floor(numberFlag('uncached', 200));
+const RUNTIME = flag('runtime') as Runtime | undefined;
+if (RUNTIME && !['compiled', 'tsx'].includes(RUNTIME)) usage('--runtime is compiled or tsx');
+const OUT = path.resolve(root, flag('out') ?? 'bench-report');
+const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? DEFAULT_DATABASE_URL;
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? DEFAULT_REDIS_URL;
+/** The provider latencies the targets are stated over (issue 8). */
+const UNCACHED_PROVIDER_MS = 20;
+const WRITE_OFF_PROVIDER_MS = 5;
+
+interface Configuration {
+  stores: 'embedded' | 'mysql';
+  hubs: number;
+}
+
+interface ConfigurationResult extends Configuration {
+  label: string;
+  runtime: Runtime;
+  hubPids: number[];
+  baseline: ThroughputResult;
+  healthz: ThroughputResult;
+  cachedBills: ThroughputResult;
+  citySearch: ThroughputResult;
+  uncached: { provider: LatencyResult; hub: LatencyResult; addedP50Ms: number; addedP99Ms: number };
+  payments: PaymentResult & { payers: number; requested: number };
+  start: { firstReadyMs: number[]; restartReadyMs: number; idleRssMb: number[] };
+  loadAverage: number[];
+}
+
+const say = (line: string) => console.log(`[bench] ${line}`);
+// JSON turns NaN (no figure: nothing completed) into null; both print as a dash and meet no target.
+const fmt = (n: number | null, digits = 0) => (n !== null && Number.isFinite(n) ? n.toFixed(digits) : '—');
+const atMost = (n: number | null, limit: number) => n !== null && Number.isFinite(n) && n <= limit;
+const atLeast = (n: number | null, limit: number) => n !== null && Number.isFinite(n) && n >= limit;
+
+/** Resident memory of a process in MB, from /proc/<pid>/status (VmRSS). */
+function rssMb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1]);
+  return kb / 1024;
+}
+
+/** The last lines of every hub's log (the stack removes its logs when it stops): why payments did not complete. */
+function showHubLogTails(stack: Stack): void {
+  for (const file of fs.readdirSync(stack.workDir).filter((f) => /^hub-.*\.log$/.test(f))) {
+    const lines = fs.readFileSync(path.join(stack.workDir, file), 'utf8').trim().split('\n').slice(-8);
+    if (lines.join('').trim()) say(`${file}, last lines:\n    ${lines.join('\n    ')}`);
+  }
+}
+
+async function setGridLatency(stack: Stack, latencyMs: number): Promise<void> {
+  const res = await fetch(`${stack.providerUrls.grid}/__sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latencyMs }) });
+  if (!res.ok) throw new Error(`grid faults: HTTP ${res.status}`);
+}
+
+async function throughput(name: string, urls: string[], headers: Record<string, string> = {}): Promise<ThroughputResult> {
+  // Whole multiples of the hub count, so every hub gets the same number of connections.
+  const connections = Math.ceil(CONNECTIONS / urls.length) * urls.length;
+  const result = await runBenchChild<ThroughputResult>('load', { kind: 'throughput', urls, connections, durationS: DURATION_S, headers });
+  say(`${name.padEnd(38)} ${fmt(result.rps).padStart(7)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms${result.failed ? `  (${result.failed} failed)` : ''}`);
+  if (result.failed > result.requests * 0.01) throw new Error(`${name}: ${result.failed} of ${result.requests} requests failed`);
   return result;
 }
 
-const PAYMENTS = 120;
-const PAYERS = 8;
-
-type Auth = { authorization: string };
-
-/** Binds `count` grid load-test accounts from `firstConsNo` on (each owes one bill) and returns each with its bill. */
-async function payableAccounts(hub: TestHub, payer: Awaited<ReturnType<typeof loginResident>>, firstConsNo: number, count: number): Promise<Array<{ accountId: string; ref: string }>> {
-  const accounts: Array<{ accountId: string; ref: string }> = [];
-  for (let i = 0; i < count; i++) {
-    const accountId = await bindAccount(hub, payer, { serviceId: 'state-grid', cityCode: '410100', fields: { consNo: String(firstConsNo + i) } });
-    const owed = (await (await fetch(`${hub.url}/api/v1/accounts/${accountId}/bills`, { headers: { authorization: payer.auth.Authorization } })).json()) as { bills: Array<{ ref: string }> };
-    accounts.push({ accountId, ref: owed.bills[0].ref });
-  }
-  return accounts;
+async function latency(name: string, urls: string[], headers: Record<string, string> = {}): Promise<LatencyResult> {
+  const result = await runBenchChild<LatencyResult>('load', { kind: 'latency', urls, headers });
+  say(`${name.padEnd(38)} p50 ${fmt(result.p50, 2)} ms  p99 ${fmt(result.p99, 2)} ms over ${result.count}${result.failed ? `  (${result.failed} failed)` : ''}`);
+  if (result.failed) throw new Error(`${name}: ${result.failed} requests failed`);
+  return result;
 }
 
-/** POST /orders for one account's bill; throws unless 201. */
-async function createOrder(hub: TestHub, auth: Auth, account: { accountId: string; ref: string }, key: string): Promise<{ order: { id: string }; payment: Record<string, string> }> {
-  const res = await fetch(`${hub.url}/api/v1/orders`, {
-    method: 'POST',
-    headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': key },
-    body: JSON.stringify({ accountId: account.accountId, billRefs: [account.ref] }),
-  });
-  if (res.status !== 201) throw new Error(`order ${key}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as { order: { id: string }; payment: Record<string, string> };
-}
-
-/** Runs `work(i)` for i in 0..count-1 on `concurrency` workers. */
-async function inParallel(count: number, concurrency: number, work: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      for (let i = next++; i < count; i = next++) await work(i);
-    }),
-  );
-}
-
-/**
- * Completed payments per second on a fresh hub over `target` stores: PAYERS
- * concurrent payers ordering and confirming at the cashier, each payment on
- * its own load-test grid account, timed from the first order until the last
- * one is COMPLETED (notification, outbox, write-off at the provider).
- */
-async function completedPaymentsPerSecond(sandbox: Sandbox, target: { databaseUrl?: string; redisUrl?: string }, firstConsNo: number): Promise<number> {
-  const stores = await openTestStores(target);
-  const hub: TestHub = await createTestHub({ workers: true, stores });
+/** One configuration, on a stack of its own (fresh stores, fresh simulators). */
+async function measure(config: Configuration, baselineUrl: string): Promise<ConfigurationResult> {
+  const label = config.stores === 'embedded' ? 'embedded (SQLite + in-process), 1 hub' : `MariaDB + Redis, ${config.hubs} hub${config.hubs > 1 ? 's' : ''}`;
+  say(`— ${label} —`);
+  const db = config.stores === 'mysql' ? await createScratchDatabase('bench', DATABASE_URL) : undefined;
+  let stack: Stack | undefined;
   try {
-    await seedDemoAdapters(hub, sandbox);
-    const payer = await loginResident(hub, `payer-${firstConsNo}`);
-    const auth = { authorization: payer.auth.Authorization };
-    const accounts = await payableAccounts(hub, payer, firstConsNo, PAYMENTS);
-    const started = performance.now();
-    await inParallel(PAYMENTS, PAYERS, async (i) => {
-      const created = await createOrder(hub, auth, accounts[i], `bench-pay-${firstConsNo + i}`);
-      const paid = await payAtCashier(hub, created.payment);
-      if (paid.status !== 200) throw new Error(`payment ${i}: cashier answered ${paid.status}`);
+    stack = await startStack({
+      hubs: config.hubs,
+      databaseUrl: db?.url,
+      redisUrl: db ? REDIS_URL : undefined,
+      runtime: RUNTIME,
+      // Notifications spread over the hubs as behind a production load balancer.
+      balancer: config.hubs > 1,
     });
-    // Done when every order is COMPLETED, read from the database every 20 ms: polling each
-    // order over HTTP as fast as a resident's page would load the hub more than the payments do.
-    const count = async (sql: string) => Number((await hub.stores.dataSource.query(sql))[0].n);
-    while ((await count("SELECT COUNT(*) AS n FROM orders WHERE status NOT IN ('COMPLETED', 'REFUNDED', 'CLOSED')")) > 0) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    const seconds = (performance.now() - started) / 1000;
-    const completed = await count("SELECT COUNT(*) AS n FROM orders WHERE status = 'COMPLETED'");
-    if (completed !== PAYMENTS) throw new Error(`${PAYMENTS - completed} payments did not complete`);
-    return PAYMENTS / seconds;
+    const firstReadyMs = stack.hubs().map((h) => h.readyMs);
+    // Start to ready on a database already migrated and seeded: what a deploy or a crash costs.
+    await stack.kill(0);
+    const restartReadyMs = (await stack.restart(0)).readyMs;
+    await sleep(2000);
+    const hubPids = stack.hubs().map((h) => h.pid);
+    const idleRssMb = hubPids.map(rssMb);
+    say(`runtime ${stack.runtime}; hub start to ready ${firstReadyMs.join(', ')} ms (empty database), restart ${restartReadyMs} ms; idle RSS ${idleRssMb.map((m) => fmt(m)).join(', ')} MB`);
+
+    const hubs = stack.hubUrls;
+    const wechatUrl = stack.wechatUrl;
+    // A fresh stretch of the grid's load-test households per configuration and run: no
+    // answer cached by an earlier run (Redis outlives stacks) can stand in for the provider.
+    const firstConsNo = 4199000000 + Math.floor(Math.random() * (1_000_000 - PAYMENTS - UNCACHED - 10));
+
+    const reader = await login(hubs[0], wechatUrl, `bench-reader-${firstConsNo}`);
+    const cachedAccount = await bindGridAccount(hubs[0], reader, firstConsNo);
+    const uncachedAccounts: string[] = [];
+    await inParallel(UNCACHED, 16, async (i) => void (uncachedAccounts[i] = await bindGridAccount(hubs[i % hubs.length], reader, firstConsNo + 1 + i)));
+
+    const baseline = await throughput('baseline: bare Koa JSON route', [`${baselineUrl}/`]);
+    const healthz = await throughput('hub: GET /healthz', hubs.map((h) => `${h}/healthz`));
+    await owedBillRefs(hubs[0], reader, cachedAccount); // into the cache (TTL 30 s) right before it is measured
+    const cachedBills = await throughput('hub: GET /accounts/:id/bills, cached', hubs.map((h) => `${h}/api/v1/accounts/${cachedAccount}/bills`), { authorization: reader });
+    const citySearch = await throughput('hub: GET /cities?q=zz', hubs.map((h) => `${h}/api/v1/cities?q=zz`));
+
+    await setGridLatency(stack, UNCACHED_PROVIDER_MS);
+    const provider = await latency(`provider alone (${UNCACHED_PROVIDER_MS} ms), 1 at a time`, Array.from({ length: UNCACHED }, () => `${stack!.providerUrls.grid}/api/v2/health`));
+    const hub = await latency('hub: bill query, uncached, 1 at a time', uncachedAccounts.map((id, i) => `${hubs[i % hubs.length]}/api/v1/accounts/${id}/bills`), { authorization: reader });
+    const uncached = { provider, hub, addedP50Ms: hub.p50 - provider.p50, addedP99Ms: hub.p99 - provider.p99 };
+    say(`hub adds ${fmt(uncached.addedP50Ms, 2)} ms at p50, ${fmt(uncached.addedP99Ms, 2)} ms at p99`);
+
+    await setGridLatency(stack, WRITE_OFF_PROVIDER_MS);
+    const job: PaymentJob = {
+      hubs,
+      wechatUrl,
+      gridUrl: stack.providerUrls.grid!,
+      payments: PAYMENTS,
+      payers: PAYERS,
+      firstConsNo: firstConsNo + UNCACHED + 1,
+      // Caps that keep a slow pipeline from stretching the run past ten minutes; the rate is
+      // measured over what was issued either way.
+      issueForS: 15,
+      drainForS: 20,
+    };
+    const paid = await runBenchChild<PaymentResult>('payments', job);
+    say(
+      `payments (${fmt(paid.setupSeconds, 1)} s to log in and bind): ${paid.completed} of ${paid.issued} COMPLETED in ${fmt(paid.seconds, 1)} s = ${fmt(paid.completedPerSecond)}/s (${PAYERS} payers, issued ${fmt(paid.issuedPerSecond)}/s); ` +
+        `PAID → COMPLETED p50 ${fmt(paid.paidToCompletedMs.p50)} ms, p99 ${fmt(paid.paidToCompletedMs.p99)} ms` +
+        (paid.failedToIssue ? `; ${paid.failedToIssue} failed to issue` : '') +
+        (Object.keys(paid.notCompleted).length ? `; not completed: ${JSON.stringify(paid.notCompleted)}` : ''),
+    );
+    if (paid.completed < paid.issued) showHubLogTails(stack);
+
+    return {
+      ...config,
+      label,
+      runtime: stack.runtime,
+      hubPids,
+      baseline,
+      healthz,
+      cachedBills,
+      citySearch,
+      uncached,
+      payments: { ...paid, payers: PAYERS, requested: PAYMENTS },
+      start: { firstReadyMs, restartReadyMs, idleRssMb },
+      loadAverage: os.loadavg(),
+    };
   } finally {
-    await hub.close();
-    await stores.close();
+    await stack?.stop();
+    await db?.drop();
   }
+}
+
+const pct = (part: number, whole: number) => `${fmt((100 * part) / whole)}%`;
+const mark = (ok: boolean) => (ok ? '✓' : '✗');
+
+/** The report as a Markdown table: one row per figure, one column per configuration. */
+function markdown(results: ConfigurationResult[], meta: { date: string; command: string; nproc: number; cpu: string; node: string; loadBefore: number[]; loadAfter: number[] }): string {
+  const cols = results.map((r) => r.label);
+  const row = (what: string, target: string, cell: (r: ConfigurationResult) => string) => `| ${what} | ${target} | ${results.map(cell).join(' | ')} |`;
+  const ratio = (t: (r: ConfigurationResult) => ThroughputResult, min: number) => (r: ConfigurationResult) =>
+    `${fmt(t(r).rps)} req/s, ${pct(t(r).rps, r.baseline.rps)} ${mark(atLeast(t(r).rps / r.baseline.rps, min))} (p99 ${t(r).p99} ms)`;
+  const paymentTarget = (r: ConfigurationResult) => (r.stores === 'mysql' && r.hubs >= 2 ? 300 : 150);
+  return [
+    `# cityhub bench — ${meta.date}`,
+    '',
+    `Command: \`${meta.command}\`  `,
+    `Machine: ${meta.nproc} × ${meta.cpu}, node ${meta.node}; load average ${meta.loadBefore.map((x) => x.toFixed(2)).join(' / ')} before, ${meta.loadAfter.map((x) => x.toFixed(2)).join(' / ')} after (1/5/15 min).  `,
+    `Hubs run ${[...new Set(results.map((r) => r.runtime))].join(' / ')}; every party is its own process: hub(s), mock WeChat, provider simulators, a bare Koa route (the baseline), the load generator (autocannon, ${CONNECTIONS} connections, ${DURATION_S} s per run) and the payment driver (${PAYERS} payers).  `,
+    'Ratios are against the baseline measured in the same configuration of the same run, just before. With several hubs, connections and payers go round robin over them and the gateway notifies through a round-robin balancer.',
+    '',
+    `| figure | target | ${cols.join(' | ')} |`,
+    `| --- | --- | ${cols.map(() => '---').join(' | ')} |`,
+    row('bare Koa JSON route (baseline)', '—', (r) => `${fmt(r.baseline.rps)} req/s (p99 ${r.baseline.p99} ms)`),
+    row('hub GET /healthz', '≥ 80% of baseline', ratio((r) => r.healthz, 0.8)),
+    row('cached bill query GET /api/v1/accounts/:id/bills', '≥ 60%', ratio((r) => r.cachedBills, 0.6)),
+    row('city search GET /api/v1/cities?q=zz', '≥ 60%', ratio((r) => r.citySearch, 0.6)),
+    row(
+      `uncached bill query over a ${UNCACHED_PROVIDER_MS} ms provider: hub − provider, p50 / p99`,
+      '≤ +5 ms at p99',
+      (r) => `+${fmt(r.uncached.addedP50Ms, 1)} / +${fmt(r.uncached.addedP99Ms, 1)} ms ${mark(atMost(r.uncached.addedP99Ms, 5))} (hub ${fmt(r.uncached.hub.p50, 1)} / ${fmt(r.uncached.hub.p99, 1)}, provider ${fmt(r.uncached.provider.p50, 1)} / ${fmt(r.uncached.provider.p99, 1)}; ${r.uncached.hub.count} queries)`,
+    ),
+    row(
+      'completed payments/s end to end (order → cashier → notification → write-off → COMPLETED)',
+      '≥ 150 (1 hub, either store); ≥ 300 (2 hubs, MariaDB + Redis)',
+      (r) => `${fmt(r.payments.completedPerSecond)}/s ${mark(atLeast(r.payments.completedPerSecond, paymentTarget(r)))} (${r.payments.completed} of ${r.payments.issued} issued in ${fmt(r.payments.seconds, 1)} s${r.payments.issued < r.payments.requested ? `; issuing stopped at the time cap, ${r.payments.requested} asked` : ''})`,
+    ),
+    row(
+      `PAID → COMPLETED, write-off provider at ${WRITE_OFF_PROVIDER_MS} ms: p50 / p99`,
+      'p50 ≤ 50 ms',
+      (r) => `${fmt(r.payments.paidToCompletedMs.p50)} / ${fmt(r.payments.paidToCompletedMs.p99)} ms ${mark(atMost(r.payments.paidToCompletedMs.p50, 50))}`,
+    ),
+    row('orders issued/s (POST /orders + cashier confirm, by the payers)', '—', (r) => `${fmt(r.payments.issuedPerSecond)}/s`),
+    row(
+      'hub start to ready: restart on a migrated database (first start on an empty one)',
+      '≤ 1500 ms',
+      (r) => `${r.start.restartReadyMs} ms ${mark(atMost(r.start.restartReadyMs, 1500))} (first ${r.start.firstReadyMs.join(', ')} ms)`,
+    ),
+    row('hub idle RSS (VmRSS)', '≤ 150 MB', (r) => `${r.start.idleRssMb.map((m) => fmt(m)).join(', ')} MB ${mark(atMost(Math.max(...r.start.idleRssMb), 150))}`),
+    '',
+    'Other engineers may have been using the CPU during this run; the load averages above say how busy the machine was.',
+    '',
+  ].join('\n');
 }
 
 async function main(): Promise<void> {
-  const stores = process.env.DATABASE_URL || process.env.REDIS_URL ? 'MySQL/MariaDB + Redis' : 'SQLite + in-process';
-  console.log(`cityhub bench: ${DURATION_S} s per run, ${CONNECTIONS} connections, stores ${stores}, node ${process.version}\n`);
-
-  // Baseline: the least a Koa JSON route can cost on this machine right now.
-  const bare = new Koa();
-  bare.use((ctx) => {
-    ctx.body = { ok: true, cities: [{ code: '410100', name: '郑州市' }] };
-  });
-  const bareServer = http.createServer(bare.callback());
-  await new Promise<void>((r) => bareServer.listen(0, '127.0.0.1', r));
-  const bareUrl = `http://127.0.0.1:${(bareServer.address() as AddressInfo).port}/`;
-
-  const sandbox = await startSandbox();
-  const hub = await createTestHub({ workers: true, resilience: { billCacheTtlMs: 60_000 } });
-  const uncachedHub = await createTestHub({ workers: false, resilience: { billCacheTtlMs: 1 } });
-  await seedDemoAdapters(hub, sandbox);
-  await seedDemoAdapters(uncachedHub, sandbox);
-  const resident = await loginResident(hub, 'bench');
-  const auth = { authorization: resident.auth.Authorization };
-  const accountId = await bindAccount(hub, resident, { serviceId: 'state-grid', cityCode: '410100', fields: { consNo: '4199000001' } });
-  const uncachedResident = await loginResident(uncachedHub, 'bench');
-  const uncachedAccount = await bindAccount(uncachedHub, uncachedResident, { serviceId: 'state-grid', cityCode: '410100', fields: { consNo: '4199000002' } });
-
-  const baseline = await load('baseline: bare Koa JSON', bareUrl);
-  const search = await load('hub: GET /cities?q=zz', `${hub.url}/api/v1/cities?q=zz`);
-  const cached = await load('hub: bill query, cached', `${hub.url}/api/v1/accounts/${accountId}/bills`, { headers: auth });
-
-  // The provider answers in 20 ms; the hub's overhead is what it adds on top.
-  await fetch(`${sandbox.providers.grid.url}/__sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latencyMs: 20 }) });
-  // One request at a time: the question is latency added per query, not how a shared event loop queues under load.
-  const direct = await load('provider alone (20 ms latency), 1 conn', `${sandbox.providers.grid.url}/api/v2/health`, { connections: 1 });
-  const uncached = await load('hub: bill query, uncached, 1 conn', `${uncachedHub.url}/api/v1/accounts/${uncachedAccount}/bills`, { connections: 1, headers: { authorization: uncachedResident.auth.Authorization } });
-  await fetch(`${sandbox.providers.grid.url}/__sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latencyMs: 0 }) });
-
-  // Orders: each on its own load-test account, so every request makes a real order.
-  const ORDERS = 200;
-  const orderAccounts = await payableAccounts(hub, resident, 4199100000, ORDERS);
-  const started = performance.now();
-  await inParallel(ORDERS, 8, async (i) => void (await createOrder(hub, auth, orderAccounts[i], `bench-${process.pid}-${i}`)));
-  const ordersPerSecond = ORDERS / ((performance.now() - started) / 1000);
-  console.log(`${'hub: POST /orders (8 concurrent)'.padEnd(34)} ${ordersPerSecond.toFixed(0).padStart(7)} orders/s`);
-
-  // Payments end to end, on both store modes, in this same run.
-  const realTarget = {
-    databaseUrl: process.env.BENCH_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/cityhub_test',
-    redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
-  };
-  const paymentsEmbedded = await completedPaymentsPerSecond(sandbox, {}, 4199200000);
-  console.log(`${'payments end to end, embedded'.padEnd(34)} ${paymentsEmbedded.toFixed(0).padStart(7)} completed/s`);
-  const paymentsReal = await completedPaymentsPerSecond(sandbox, realTarget, 4199300000);
-  console.log(`${'payments end to end, MariaDB+Redis'.padEnd(34)} ${paymentsReal.toFixed(0).padStart(7)} completed/s`);
-
-  const report = {
+  const configurations: Configuration[] = [];
+  if (STORES !== 'mysql') configurations.push({ stores: 'embedded', hubs: 1 });
+  if (STORES !== 'embedded') for (const hubs of HUBS) configurations.push({ stores: 'mysql', hubs });
+  const meta = {
     date: new Date().toISOString(),
-    stores,
-    durationS: DURATION_S,
-    connections: CONNECTIONS,
-    baseline: { rps: baseline.requests.average, p50: baseline.latency.p50, p99: baseline.latency.p99 },
-    citySearch: { rps: search.requests.average, rpsVsBaseline: search.requests.average / baseline.requests.average, p99: search.latency.p99 },
-    cachedBills: { rps: cached.requests.average, rpsVsBaseline: cached.requests.average / baseline.requests.average, p50: cached.latency.p50, p99: cached.latency.p99 },
-    uncachedBills: { providerP50: direct.latency.p50, hubP50: uncached.latency.p50, addedP50Ms: uncached.latency.p50 - direct.latency.p50, hubP99: uncached.latency.p99 },
-    ordersPerSecond,
-    completedPaymentsPerSecond: { embedded: paymentsEmbedded, mysqlRedis: paymentsReal, payers: PAYERS, payments: PAYMENTS },
+    command: ['npm run bench', ...(argv.length ? ['--', ...argv] : [])].join(' '),
+    nproc: os.availableParallelism(),
+    cpu: os.cpus()[0]?.model.trim() ?? 'unknown CPU',
+    node: process.version,
+    loadBefore: os.loadavg(),
+    loadAfter: [] as number[],
   };
-  const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
-  const md = [
-    `# cityhub bench (${report.date.slice(0, 10)}, ${stores})`,
-    '',
-    `${DURATION_S} s per run, ${CONNECTIONS} connections, loopback, one process; ratios against the baseline of the same run.`,
-    '',
-    '| what | result | against baseline |',
-    '| --- | --- | --- |',
-    `| bare Koa JSON route (baseline) | ${baseline.requests.average.toFixed(0)} req/s, p99 ${baseline.latency.p99} ms | 100% |`,
-    `| GET /cities?q=zz | ${search.requests.average.toFixed(0)} req/s, p99 ${search.latency.p99} ms | ${pct(report.citySearch.rpsVsBaseline)} of baseline throughput |`,
-    `| bill query, cached | ${cached.requests.average.toFixed(0)} req/s, p50 ${cached.latency.p50} ms, p99 ${cached.latency.p99} ms | ${pct(report.cachedBills.rpsVsBaseline)} of baseline throughput |`,
-    `| bill query, uncached, provider at 20 ms, one request at a time | hub p50 ${uncached.latency.p50} ms vs provider alone p50 ${direct.latency.p50} ms | +${report.uncachedBills.addedP50Ms} ms added by the hub |`,
-    `| POST /orders, 8 concurrent | ${ordersPerSecond.toFixed(0)} orders/s | — |`,
-    `| payments end to end (order → cashier → notification → write-off → COMPLETED), ${PAYERS} payers, SQLite + in-process | ${paymentsEmbedded.toFixed(0)} completed/s | one payment per ${(baseline.requests.average / paymentsEmbedded).toFixed(0)} baseline requests |`,
-    `| the same on MariaDB + Redis | ${paymentsReal.toFixed(0)} completed/s | one payment per ${(baseline.requests.average / paymentsReal).toFixed(0)} baseline requests |`,
-    '',
-  ].join('\n');
-  fs.writeFileSync(path.join(root, 'bench-report.md'), md);
-  fs.writeFileSync(path.join(root, 'bench-report.json'), JSON.stringify(report, null, 2));
-  console.log(`\n${md}`);
+  say(`${configurations.length} configuration(s) on ${meta.nproc} CPUs, load average ${meta.loadBefore.map((x) => x.toFixed(2)).join(' ')}`);
 
-  await hub.close();
-  await uncachedHub.close();
-  await sandbox.close();
-  bareServer.close();
+  const baseline = startBenchChild('baseline');
+  const { url: baselineUrl } = (await baseline.ready) as { url: string };
+  const results: ConfigurationResult[] = [];
+  try {
+    for (const config of configurations) results.push(await measure(config, baselineUrl));
+  } finally {
+    await baseline.stop();
+  }
+  meta.loadAfter = os.loadavg();
+
+  const md = markdown(results, meta);
+  fs.writeFileSync(`${OUT}.md`, md);
+  fs.writeFileSync(`${OUT}.json`, `${JSON.stringify({ ...meta, options: { durationS: DURATION_S, connections: CONNECTIONS, payments: PAYMENTS, payers: PAYERS, uncached: UNCACHED, uncachedProviderMs: UNCACHED_PROVIDER_MS, writeOffProviderMs: WRITE_OFF_PROVIDER_MS }, results }, null, 2)}\n`);
+  console.log(`\n${md}`);
+  say(`report written to ${path.relative(root, OUT)}.md and .json`);
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+main()
+  .catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(stopBenchChildren);

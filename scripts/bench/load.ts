@@ -1,0 +1,99 @@
+/**
+ * The bench's load generator, in its own process so that it never shares an
+ * event loop with what it measures. One JSON argument, one JSON line out:
+ *   - {kind: 'throughput', urls, connections, durationS, headers?}: autocannon
+ *     for durationS; connections go round robin over `urls` (one per hub);
+ *     → {rps, p50, p99, requests, failed}.
+ *   - {kind: 'latency', urls, headers?}: the urls one after another on one
+ *     keep-alive connection per origin, timed to the microsecond (autocannon
+ *     rounds latencies to whole milliseconds, too coarse for a 5 ms budget);
+ *     → {count, p50, p99, mean, failed}.
+ */
+import http from 'node:http';
+
+interface Throughput {
+  kind: 'throughput';
+  urls: string[];
+  connections: number;
+  durationS: number;
+  headers?: Record<string, string>;
+}
+interface Latency {
+  kind: 'latency';
+  urls: string[];
+  headers?: Record<string, string>;
+}
+
+// autocannon ships no types; this is the part of its result we read.
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+const autocannon = require('autocannon') as (opts: Record<string, unknown>) => Promise<AutocannonResult>;
+
+export interface ThroughputResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  failed: number;
+}
+export interface LatencyResult {
+  count: number;
+  p50: number;
+  p99: number;
+  mean: number;
+  failed: number;
+}
+
+/** The q-quantile of ascending `sorted` (nearest rank). */
+export function quantile(sorted: number[], q: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
+async function throughput(job: Throughput): Promise<ThroughputResult> {
+  const r = await autocannon({ url: job.urls.length === 1 ? job.urls[0] : job.urls, connections: job.connections, duration: job.durationS, headers: job.headers ?? {} });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total, failed: r.non2xx + r.errors + r.timeouts };
+}
+
+async function latency(job: Latency): Promise<LatencyResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const once = (url: string) =>
+    new Promise<number>((resolve, reject) => {
+      const started = process.hrtime.bigint();
+      const req = http.get(url, { agent, headers: job.headers ?? {} }, (res) => {
+        res.on('data', () => {});
+        res.on('end', () => resolve(res.statusCode === 200 ? Number(process.hrtime.bigint() - started) / 1e6 : -1));
+      });
+      req.on('error', reject);
+      req.setTimeout(10_000, () => req.destroy(new Error(`timeout: ${url}`)));
+    });
+  const times: number[] = [];
+  let failed = 0;
+  for (const url of job.urls) {
+    const ms = await once(url).catch(() => -1);
+    if (ms < 0) failed++;
+    else times.push(ms);
+  }
+  agent.destroy();
+  times.sort((a, b) => a - b);
+  const round = (x: number) => Math.round(x * 100) / 100;
+  return { count: times.length, p50: round(quantile(times, 0.5)), p99: round(quantile(times, 0.99)), mean: round(times.reduce((a, b) => a + b, 0) / (times.length || 1)), failed };
+}
+
+async function main(): Promise<void> {
+  const job = JSON.parse(process.argv[2] ?? '{}') as Throughput | Latency;
+  const result = job.kind === 'throughput' ? await throughput(job) : await latency(job);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`${(err as Error).stack ?? err}\n`);
+    process.exit(1);
+  });
+}
