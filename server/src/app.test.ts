@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { errorEnvelopeSchema } from '@cityhub/shared';
-import { createTestHub, type TestHub } from '../test/support/app';
+import { createTestHub, TEST_OPERATOR_TOKEN, type TestHub } from '../test/support/app';
 
 describe('the hub edge', () => {
   let hub: TestHub;
@@ -74,7 +74,7 @@ describe('the hub edge', () => {
 
   it('exports Prometheus metrics by route template, never by raw path', async () => {
     await request(server).get('/api/v1/cities/410100').expect(200);
-    const res = await request(server).get('/metrics').expect(200);
+    const res = await request(server).get('/metrics').set('Authorization', `Bearer ${TEST_OPERATOR_TOKEN}`).expect(200);
     expect(res.text).toContain('cityhub_http_requests_total{method="GET",route="/api/v1/cities/:code",status="200"}');
     expect(res.text).toContain('cityhub_http_request_duration_seconds_bucket');
     expect(res.text).toContain('cityhub_store_up{store="database"} 1');

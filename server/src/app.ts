@@ -24,12 +24,14 @@ import { createOpsRoutes } from './http/ops-routes';
 import { ApiRouter } from './http/api-router';
 import { requestId } from './http/request-id';
 import { HubRateLimits } from './http/rate-limit';
+import { noStoreWhenAuthenticated } from './http/no-store';
+import { createAuditRoutes } from './admin/audit-routes';
 import type { Config } from './infra/config';
 import type { KeyValueStore } from './infra/kv';
 import type { Logger } from './infra/logger';
 
 export interface AppDeps {
-  config: Pick<Config, 'corsOrigins' | 'bodyLimitBytes' | 'h5Dir' | 'operatorTokens'> & Partial<Pick<Config, 'rateLimits'>> & {
+  config: Pick<Config, 'corsOrigins' | 'bodyLimitBytes' | 'h5Dir' | 'operatorTokens'> & Partial<Pick<Config, 'rateLimits' | 'metricsAccess'>> & {
     /** Origins the h5 page may call besides the hub: the mock WeChat (wx.login, cashier) in mock mode. */
     connectSrc?: string[];
   };
@@ -68,6 +70,7 @@ export function createApp(deps: AppDeps): HubApp {
   api.use(createPaymentRoutes({ orders: services.orders, gateway: services.gateway, log: deps.log }));
   api.use(createAdapterAdminRoutes({ admin: services.adapters, requireOperator: operator }));
   api.use(createReconciliationRoutes({ reconciliation: services.reconciliation, requireOperator: operator }));
+  api.use(createAuditRoutes({ audit: services.audit, requireOperator: operator }));
 
   let openApi: Record<string, unknown> | undefined;
   const ops = createOpsRoutes({
@@ -75,6 +78,8 @@ export function createApp(deps: AppDeps): HubApp {
     kv: deps.kv,
     metrics,
     isAccepting: deps.isAccepting ?? (() => true),
+    // Scrapes are not audited (one every few seconds would drown the trail); refused ones are.
+    metricsGuard: deps.config.metricsAccess === 'public' ? undefined : requireOperator(deps.config.operatorTokens, services.audit, { auditAllowed: false }),
     openApi: () => (openApi ??= buildOpenApiDocument(api.specs, { title: 'cityhub API', version: '1' })),
   });
 
@@ -83,6 +88,7 @@ export function createApp(deps: AppDeps): HubApp {
 
   const allowed = new Set(deps.config.corsOrigins);
   app.use(requestId(deps.log));
+  app.use(noStoreWhenAuthenticated());
   app.use(metrics.middleware());
   app.use(errorHandler());
   app.use(securityHeaders({ scriptSrc: inlineScriptHashes(deps.config.h5Dir), connectSrc: deps.config.connectSrc ?? [] }));

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import request from 'supertest';
-import { createTestHub, type TestHub } from './support/app';
+import { createTestHub, TEST_OPERATOR_TOKEN, type TestHub } from './support/app';
 import { buildNotification, type NotificationOptions } from './support/notifications';
 import { bindAccount, loginResident, type Resident } from './support/resident';
 import { seedDemoAdapters, startSandbox, type Sandbox } from './support/sandbox';
@@ -67,7 +67,7 @@ describe('payment notifications', () => {
 
   it('shows the engineer on call, in /metrics, paid orders waiting for write-off until the outbox delivers them', async () => {
     const gauge = async (name: string) => {
-      const text = (await request(hub.url).get('/metrics').expect(200)).text;
+      const text = (await request(hub.url).get('/metrics').set('Authorization', `Bearer ${TEST_OPERATOR_TOKEN}`).expect(200)).text;
       const line = text.split('\n').find((l) => l.startsWith(`${name} `));
       if (!line) throw new Error(`no ${name} in /metrics`);
       return Number(line.slice(name.length + 1));

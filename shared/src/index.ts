@@ -11,3 +11,4 @@ export * from './api/orders';
 export * from './api/auth';
 export * from './api/reconciliation';
 export * from './api/no-content';
+export * from './api/audit';

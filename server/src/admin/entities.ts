@@ -7,7 +7,7 @@ export interface AuditRow {
   actor: string;
   action: string;
   target: string;
-  outcome: 'ok' | 'error';
+  outcome: 'ok' | 'error' | 'refused';
   details: string | null;
 }
 

@@ -11,21 +11,36 @@ declare module '../http/context' {
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
+/** What the audit log keeps of a refused token: enough to tell two attempts apart, nothing to replay. */
+export function tokenFingerprint(token: string): string {
+  return createHash('sha256').update(`cityhub operator token:${token}`).digest('hex').slice(0, 12);
+}
+
 /**
  * Operator bearer tokens from configuration. Compares digests in constant time
- * so a token cannot be guessed byte by byte, then audits the call after it ran.
+ * so a token cannot be guessed byte by byte, then audits the call after it ran
+ * (unless `auditAllowed` is false, as for Prometheus scrapes). Refused calls
+ * are always audited.
  */
-export function requireOperator(tokens: Record<string, string>, audit: AuditLog): HubMiddleware {
+export function requireOperator(tokens: Record<string, string>, audit: AuditLog, options: { auditAllowed?: boolean } = {}): HubMiddleware {
   const known = Object.entries(tokens).map(([name, token]) => ({ name, digest: digest(token) }));
   return async (ctx, next) => {
     const header = ctx.get('authorization');
     const match = /^Bearer (.+)$/.exec(header);
-    if (!match) throw new UnauthenticatedError('operator routes need an operator bearer token');
+    const action = `${ctx.method} ${ctx.path.replace(/^\/api\/v1\/admin/, '')}`;
+    // A refused call is recorded with a fingerprint of what was offered, never the token itself (issue 9).
+    const refuse = async (error: AppError) => {
+      await audit
+        .record({ actor: 'unknown', action, target: ctx.path, outcome: 'refused', details: { tokenFingerprint: match ? tokenFingerprint(match[1]) : null, ip: ctx.ip } })
+        .catch((err: unknown) => ctx.state.log.warn({ err }, 'refused operator call not audited'));
+      return error;
+    };
+    if (!match) throw await refuse(new UnauthenticatedError('operator routes need an operator bearer token'));
     const offered = digest(match[1]);
     const operator = known.find((k) => timingSafeEqual(k.digest, offered));
-    if (!operator) throw new AppError('UNAUTHENTICATED', 'unknown operator token');
+    if (!operator) throw await refuse(new AppError('UNAUTHENTICATED', 'unknown operator token'));
     ctx.state.operator = operator.name;
-    const action = `${ctx.method} ${ctx.path.replace(/^\/api\/v1\/admin/, '')}`;
+    if (options.auditAllowed === false) return next();
     try {
       await next();
       await audit.record({ actor: operator.name, action, target: ctx.path, outcome: 'ok' });

@@ -1,25 +1,7 @@
 import type { ErrorCode, ErrorEnvelope } from '@cityhub/shared';
 import { AppError } from '../errors';
 import type { HubContext, HubMiddleware } from './context';
-
-/** Maps errors thrown by Koa itself or its body parser onto our codes. */
-function fromHttpError(err: { status?: number; name?: string }): AppError | null {
-  switch (err.status) {
-    case 400:
-      // co-body reports unparsable JSON as a SyntaxError carrying status 400.
-      return err.name === 'SyntaxError'
-        ? new AppError('MALFORMED_JSON', 'request body is not valid JSON (send a JSON object)')
-        : new AppError('BAD_REQUEST', 'the request could not be read');
-    case 413:
-      return new AppError('PAYLOAD_TOO_LARGE', 'request body is too large');
-    case 415:
-      return new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the request body as application/json');
-    case 405:
-      return new AppError('METHOD_NOT_ALLOWED', 'method not allowed on this route');
-    default:
-      return null;
-  }
-}
+import { clientErrorOf, publicFace, unansweredMethod } from './client-errors';
 
 function send(ctx: HubContext, status: number, code: ErrorCode, message: string, details?: unknown): void {
   const body: ErrorEnvelope = { error: { code, message, requestId: ctx.state.requestId } };
@@ -39,9 +21,12 @@ export function errorHandler(): HubMiddleware {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) {
         send(ctx, 404, 'ROUTE_NOT_FOUND', `no route for ${ctx.method} ${ctx.path}`);
+      } else {
+        const unanswered = unansweredMethod(ctx);
+        if (unanswered) send(ctx, unanswered.status, unanswered.code, unanswered.message);
       }
     } catch (thrown) {
-      const err = thrown instanceof AppError ? thrown : fromHttpError((thrown ?? {}) as { status?: number; name?: string });
+      const err = thrown instanceof AppError ? publicFace(thrown, ctx) : clientErrorOf((thrown ?? {}) as { status?: number; name?: string; code?: string }, ctx);
       const status = err?.status ?? 500;
       // Only 5xx are logged: they are ours to fix. 4xx are the caller's and already answered.
       if (status >= 500) ctx.state.log.error({ err: thrown, status, path: ctx.path, method: ctx.method }, 'request failed');

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { DataSource } from 'typeorm';
 import type { KeyValueStore } from '../infra/kv';
-import type { HubState } from './context';
+import type { HubMiddleware, HubState } from './context';
 import type { HubMetrics } from './metrics';
 
 export interface OpsDeps {
@@ -11,6 +11,8 @@ export interface OpsDeps {
   openApi: () => Record<string, unknown>;
   /** False once shutdown has begun, so load balancers stop sending traffic. */
   isAccepting: () => boolean;
+  /** Runs before /metrics (the operator token, unless metrics are configured public; issue 9). */
+  metricsGuard?: HubMiddleware;
 }
 
 async function probe(check: () => Promise<unknown>, timeoutMs = 1000): Promise<'up' | 'down'> {
@@ -58,7 +60,7 @@ export function createOpsRoutes(deps: OpsDeps): Router<HubState> {
     };
   });
 
-  router.get('/metrics', async (ctx) => {
+  router.get('/metrics', ...(deps.metricsGuard ? [deps.metricsGuard] : []), async (ctx) => {
     await checkStores();
     // The pipeline gauges need the database; with it down, the store gauge already says why.
     await deps.metrics.refresh().catch(() => undefined);

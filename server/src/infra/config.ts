@@ -62,6 +62,8 @@ export const configSchema = z.object({
   workers: z.enum(['on', 'off']),
   /** Rate limits by name (issue 9); see DEFAULT_RATE_LIMITS. */
   rateLimits: rateLimitsSchema.default(rateLimitsSchema.parse({})),
+  /** Who may read /metrics: operators (bearer operator token, as a Prometheus bearer_token) or anyone who reaches the port. */
+  metricsAccess: z.enum(['operator', 'public']).default('operator'),
 });
 
 export type Config = Omit<z.infer<typeof configSchema>, 'wechatKeysDir' | 'publicUrl'> & { wechatKeysDir: string; publicUrl: string };
@@ -98,6 +100,7 @@ const ENV_KEYS: Record<string, keyof Config> = {
   REMINDER_LEAD_DAYS: 'reminderLeadDays',
   WORKERS: 'workers',
   RATE_LIMITS: 'rateLimits',
+  METRICS_ACCESS: 'metricsAccess',
 };
 
 export class ConfigError extends Error {
