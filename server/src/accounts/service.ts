@@ -185,7 +185,8 @@ export class AccountService {
     let opened = this.opened.get(id);
     if (!opened) {
       const row = await this.owned(residentId, id);
-      opened = { row, fields: JSON.parse(this.box.open(row.fieldsSealed)) as AccountFields };
+      // Frozen: one copy serves every query for a few seconds, and the bill cache may key on its identity.
+      opened = { row, fields: Object.freeze(JSON.parse(this.box.open(row.fieldsSealed)) as AccountFields) };
       this.opened.set(row.id, opened);
     }
     if (opened.row.residentId !== residentId) throw new NotFoundError('ACCOUNT_NOT_FOUND', `no account ${id}`);

@@ -14,6 +14,7 @@ import {
   type IPolicy,
 } from 'cockatiel';
 import type { KeyValueStore } from '../infra/kv';
+import { LocalCache } from '../infra/kv/local-cache';
 import {
   AdapterError,
   adapterErrors,
@@ -63,6 +64,15 @@ export interface AdapterHealthReport {
 
 const WINDOW = 200;
 
+/** Freezes a parsed value all the way down, so one copy can be handed to every caller. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
@@ -79,6 +89,15 @@ export class ResilientAdapter implements CityServiceAdapter {
   private readonly breaker;
   private readonly samples: Array<{ ms: number; ok: boolean }> = [];
   private readonly inflight = new Map<string, Promise<QueryBillsOutput>>();
+  /** Bill cache keys of frozen field objects (accounts opened for bills), so a hot account is not hashed per query. */
+  private readonly keyOf = new WeakMap<Record<string, string>, string>();
+  /**
+   * The last cached text read for each key and its parse, frozen: the same
+   * text parses to the same bills, so a repeated cache hit costs a string
+   * comparison instead of a JSON.parse (issue 8). The key-value store stays
+   * the one cache every process shares; this only remembers how its text parsed.
+   */
+  private readonly parsed: LocalCache<{ text: string; bills: QueryBillsOutput }>;
 
   constructor(
     readonly inner: CityServiceAdapter,
@@ -90,6 +109,7 @@ export class ResilientAdapter implements CityServiceAdapter {
       { halfOpenAfter: options.halfOpenAfterMs, breaker: new ConsecutiveBreaker(options.breakAfter) },
     );
     this.policy = wrap(bulkhead(options.maxConcurrent, options.maxQueued), this.breaker, timeout(options.timeoutMs, TimeoutStrategy.Aggressive));
+    this.parsed = new LocalCache(Math.max(1, options.billCacheTtlMs), 10_000);
   }
 
   describe(): AdapterDescription {
@@ -127,16 +147,29 @@ export class ResilientAdapter implements CityServiceAdapter {
   }
 
   private billCacheKey(fields: Record<string, string>): string {
+    const known = this.keyOf.get(fields);
+    if (known) return known;
     const { id, version } = this.inner.describe();
     const canonical = JSON.stringify(Object.keys(fields).sort().map((k) => [k, fields[k]]));
-    return `bills:${id}:${version}:${createHash('sha256').update(canonical).digest('hex')}`;
+    const key = `bills:${id}:${version}:${createHash('sha256').update(canonical).digest('hex')}`;
+    // Only a frozen object can be remembered by identity: nobody can change its fields under the key.
+    if (Object.isFrozen(fields)) this.keyOf.set(fields, key);
+    return key;
+  }
+
+  private parse(key: string, text: string): QueryBillsOutput {
+    const seen = this.parsed.get(key);
+    if (seen && seen.text === text) return seen.bills;
+    const bills = deepFreeze(JSON.parse(text) as QueryBillsOutput);
+    this.parsed.set(key, { text, bills });
+    return bills;
   }
 
   /** Bills, from the short-TTL cache when fresh; concurrent identical queries share one provider call. */
   async queryBills(input: QueryBillsInput): Promise<QueryBillsOutput> {
     const key = this.billCacheKey(input.fields);
     const cached = await this.kv.get(key);
-    if (cached) return JSON.parse(cached) as QueryBillsOutput;
+    if (cached) return this.parse(key, cached);
     const pending = this.inflight.get(key);
     if (pending) return pending;
     const fetching = this.run((signal) => this.inner.queryBills(input, signal))
@@ -151,7 +184,9 @@ export class ResilientAdapter implements CityServiceAdapter {
 
   /** Forgets cached bills of an account (after a write-off, what is owed has changed). */
   async forgetBills(fields: Record<string, string>): Promise<void> {
-    await this.kv.del(this.billCacheKey(fields));
+    const key = this.billCacheKey(fields);
+    this.parsed.forget(key);
+    await this.kv.del(key);
   }
 
   async writeOff(input: WriteOffInput): Promise<WriteOffOutput> {

@@ -108,12 +108,42 @@ export class ApiRouter {
     return this;
   }
 
-  /** The Koa middleware serving every route (405 with Allow for a known path, wrong method). */
+  /**
+   * The Koa middleware serving every route (405 with Allow for a known path,
+   * wrong method). Routes are grouped by their first path segment, one Koa
+   * router per group, and a request goes straight to its group's router: a
+   * request is matched against a handful of routes, not all of them (issue 8).
+   */
   middleware(): HubMiddleware[] {
+    const groups = new Map<string, Entry[]>();
+    for (const entry of this.entries) {
+      const first = /^\/([^/:*?(){}]+)(?:\/|$)/.exec(entry.spec.path)?.[1]?.toLowerCase();
+      // A route starting with a parameter could match any segment: keep the one router for all.
+      if (first === undefined) return [this.routerFor(this.entries)];
+      groups.set(first, [...(groups.get(first) ?? []), entry]);
+    }
+    const dispatch = new Map([...groups].map(([segment, entries]) => [segment, this.routerFor(entries)]));
+    const prefix = this.prefix.toLowerCase();
+    const routeByGroup: HubMiddleware = (ctx, next) => {
+      const path = ctx.path;
+      // @koa/router matches case-insensitively and ignores a trailing slash; so does this lookup.
+      if (path.length <= prefix.length || path[prefix.length] !== '/' || path.slice(0, prefix.length).toLowerCase() !== prefix) return next();
+      const end = path.indexOf('/', prefix.length + 1);
+      const segment = path.slice(prefix.length + 1, end < 0 ? undefined : end).toLowerCase();
+      const group = dispatch.get(segment);
+      return group ? group(ctx, next) : next();
+    };
+    return [routeByGroup];
+  }
+
+  /** One Koa router over these routes, with its 405 answers, as one middleware. */
+  private routerFor(entries: Entry[]): HubMiddleware {
     const router = new Router<HubState>({ prefix: this.prefix });
-    for (const { spec, run } of this.entries) {
+    for (const { spec, run } of entries) {
       router[spec.method](spec.path || '/', ...(spec.before ?? []), run);
     }
-    return [router.routes() as unknown as HubMiddleware, router.allowedMethods({ throw: true }) as unknown as HubMiddleware];
+    const routes = router.routes() as unknown as HubMiddleware;
+    const allowed = router.allowedMethods({ throw: true }) as unknown as HubMiddleware;
+    return (ctx, next) => routes(ctx, () => allowed(ctx, next));
   }
 }
