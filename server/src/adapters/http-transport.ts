@@ -1,6 +1,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { AdapterManifest } from '@cityhub/shared';
 import { adapterErrors } from './contract';
+import { decodeBody, encodeBody, flatParams, signParams, verifyAnswer, type SigningKeys } from './provider-wire';
 
 export interface ProviderRequest {
   method: 'GET' | 'POST' | 'PUT';
@@ -23,19 +24,37 @@ export function hmacCanonicalString(method: string, pathWithQuery: string, times
   return `${method}\n${pathWithQuery}\n${timestamp}\n${nonce}\n${bodyHash}`;
 }
 
-/** Sends one request to a provider as its manifest's transport says, with auth applied. */
+/**
+ * Sends one request to a provider as its manifest's transport says: the body
+ * in its wire encoding, signed if the manifest signs, auth applied; the
+ * answer decoded, and its signature checked if the manifest asks.
+ */
 export async function sendProviderRequest(
   transport: AdapterManifest['transport'],
   secret: string | undefined,
   request: ProviderRequest,
   signal?: AbortSignal,
+  signingKeys: SigningKeys = {},
 ): Promise<ProviderResponse> {
   const base = transport.baseUrl.replace(/\/+$/, '');
-  const search = request.query && Object.keys(request.query).length ? `?${new URLSearchParams(request.query).toString()}` : '';
+  const wire = transport.wire;
+  const signing = transport.signing;
+  const headers: Record<string, string> = { accept: wire.response === 'xml' ? 'application/xml' : 'application/json' };
+  let query = request.query;
+  let body = request.body;
+  if (signing) {
+    // A GET signs its query; anything else its body's top-level fields.
+    const signed = request.method === 'GET' || body === undefined ? flatParams(query) : flatParams(body);
+    const signature = signParams(signed, signing, signingKeys);
+    if (signing.placement.in === 'header') headers[signing.placement.name.toLowerCase()] = signature;
+    else if (request.method === 'GET' || body === undefined) query = { ...signed, [signing.placement.name]: signature };
+    else body = { ...(body as Record<string, unknown>), [signing.placement.name]: signature };
+  }
+  const search = query && Object.keys(query).length ? `?${new URLSearchParams(query).toString()}` : '';
   const pathWithQuery = `${request.path.startsWith('/') ? '' : '/'}${request.path}${search}`;
-  const bodyText = request.body === undefined ? '' : JSON.stringify(request.body);
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (bodyText) headers['content-type'] = 'application/json';
+  const encoded = body === undefined ? undefined : encodeBody(wire, body);
+  const bodyText = encoded?.text ?? '';
+  if (encoded) headers['content-type'] = encoded.contentType;
 
   const auth = transport.auth;
   if (auth.type === 'bearer') headers.authorization = `Bearer ${secret ?? ''}`;
@@ -57,16 +76,9 @@ export async function sendProviderRequest(
     if (signal?.aborted) throw err;
     throw adapterErrors.unavailable(`cannot reach the provider (${(err as Error).cause ? String((err as { cause: { code?: string } }).cause.code ?? 'network error') : 'network error'})`);
   }
-  const text = await res.text();
-  let body: unknown = text;
-  if (text) {
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = text;
-    }
-  } else {
-    body = null;
+  const answer = decodeBody(wire, await res.text());
+  if (signing?.verifyResponse && res.ok && !verifyAnswer(answer, signing, signingKeys)) {
+    throw adapterErrors.badResponse(`the provider's answer carries no valid ${signing.algorithm} signature in "${signing.verifyResponse.field}"`);
   }
-  return { status: res.status, body };
+  return { status: res.status, body: answer };
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import jsonata from 'jsonata';
 import { z } from 'zod';
 import { fenToYuan, maskAddress, maskName, yuanToFen, type AdapterManifest, type FieldIssue } from '@cityhub/shared';
@@ -17,6 +18,7 @@ import {
   type WriteOffStatusOutput,
 } from './contract';
 import { sendProviderRequest, type ProviderResponse } from './http-transport';
+import type { SigningKeys } from './provider-wire';
 
 type OperationName = keyof AdapterManifest['operations'];
 type Expression = ReturnType<typeof jsonata>;
@@ -92,6 +94,7 @@ export class ManifestAdapter implements CityServiceAdapter {
   constructor(
     private readonly manifest: AdapterManifest,
     private readonly secret: string | undefined,
+    private readonly signingKeys: SigningKeys = {},
   ) {
     const { compiled, issues } = compileManifestExpressions(manifest);
     if (issues.length) throw new Error(`manifest ${manifest.id}@${manifest.version} has invalid expressions: ${issues.map((i) => i.path).join(', ')}`);
@@ -138,6 +141,9 @@ export class ManifestAdapter implements CityServiceAdapter {
   private async call(name: OperationName, input: Record<string, unknown>, signal?: AbortSignal): Promise<unknown> {
     const op = this.ops[name];
     if (!op) throw adapterErrors.unavailable(`operation ${name} is not defined`);
+    // What gateways ask of every call besides the operation's own input: a timestamp and a one-time nonce.
+    const now = Date.now();
+    input = { ...input, timestamp: String(Math.floor(now / 1000)), timestampMs: String(now), nonce: randomBytes(16).toString('hex') };
     const evalOrFail = async (expr: Expression, data: unknown, part: string) => {
       try {
         return await expr.evaluate(data);
@@ -156,6 +162,7 @@ export class ManifestAdapter implements CityServiceAdapter {
       this.secret,
       { method: op.method, path, query: queryStrings, body },
       signal,
+      this.signingKeys,
     );
     const success = await evalOrFail(op.success, response, 'response.success');
     if (success !== true) {

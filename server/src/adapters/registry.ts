@@ -103,7 +103,14 @@ export class AdapterRegistry {
       if (!factory) throw new Error(`no built-in adapter implementation "${manifest.implementation}"`);
       return factory(manifest, secret);
     }
-    return new ManifestAdapter(manifest, secret);
+    const signing = manifest.transport.signing;
+    const signingKeys = signing
+      ? {
+          key: await this.deps.secrets.reveal(signing.secretRef),
+          providerPublicKey: signing.verifyResponse?.publicKeyRef ? await this.deps.secrets.reveal(signing.verifyResponse.publicKeyRef) : undefined,
+        }
+      : {};
+    return new ManifestAdapter(manifest, secret, signingKeys);
   }
 
   /** Wraps an adapter with this registry's resilience settings and the manifest's timeout. */

@@ -73,11 +73,61 @@ export const authSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('hmac-sha256'), keyId: z.string().min(1).max(64), secretRef: secretRefSchema }),
 ]);
 
-export const transportSchema = z.strictObject({
-  baseUrl: z.string().url().refine((u) => /^https?:\/\//.test(u), 'baseUrl must be http(s)'),
-  timeoutMs: z.number().int().min(50).max(30000).default(3000),
-  auth: authSchema,
+/**
+ * How bodies travel: requests as JSON, form-encoded `k=v&…` or XML under
+ * `xmlRoot`; answers read as JSON or XML (the root element stripped, every
+ * value kept as text, so a code "0000" stays "0000").
+ */
+export const wireSchema = z.strictObject({
+  request: z.enum(['json', 'form', 'xml']).default('json'),
+  response: z.enum(['json', 'xml']).default('json'),
+  xmlRoot: z.string().regex(/^[A-Za-z_][\w-]{0,63}$/, 'an XML element name').default('xml'),
 });
+export type Wire = z.infer<typeof wireSchema>;
+
+/**
+ * Signing as Chinese provider gateways do it: the request's top-level
+ * parameters (the body's fields, or the query's for a GET) with empty values
+ * and the signature itself left out, sorted by name and joined as
+ * `k=v&k2=v2`; then MD5 or SM3 over that plus `&<keyParam>=<key>`
+ * (or the bare key when keyParam is null), HMAC-SHA256 with the key, or an
+ * RSA-SHA256 / SM2 signature with a private key. The signature goes into a
+ * parameter or a header. Answers can be verified the same way.
+ */
+export const signingSchema = z.strictObject({
+  algorithm: z.enum(['md5', 'hmac-sha256', 'rsa-sha256', 'sm3', 'sm2']),
+  /** The shared key (md5, hmac-sha256, sm3) or our private key (rsa-sha256: PEM; sm2: hex). */
+  secretRef: secretRefSchema,
+  keyParam: z.string().regex(/^\w{1,32}$/).nullable().default('key'),
+  exclude: z.array(z.string().min(1).max(64)).max(20).default([]),
+  placement: z
+    .discriminatedUnion('in', [
+      z.strictObject({ in: z.literal('param'), name: z.string().regex(/^[\w-]{1,64}$/) }),
+      z.strictObject({ in: z.literal('header'), name: z.string().regex(/^[A-Za-z0-9-]{1,64}$/) }),
+    ])
+    .default({ in: 'param', name: 'sign' }),
+  output: z.enum(['hex-upper', 'hex-lower', 'base64']).default('hex-upper'),
+  /**
+   * Verify the provider's answers: the signature is this field of the answer,
+   * over its other top-level fields. md5, hmac-sha256 and sm3 use the same
+   * key; rsa-sha256 and sm2 the provider's public key named here.
+   */
+  verifyResponse: z.strictObject({ field: z.string().min(1).max(64), publicKeyRef: secretRefSchema.optional() }).optional(),
+});
+export type Signing = z.infer<typeof signingSchema>;
+
+export const transportSchema = z
+  .strictObject({
+    baseUrl: z.string().url().refine((u) => /^https?:\/\//.test(u), 'baseUrl must be http(s)'),
+    timeoutMs: z.number().int().min(50).max(30000).default(3000),
+    auth: authSchema,
+    wire: wireSchema.default({ request: 'json', response: 'json', xmlRoot: 'xml' }),
+    signing: signingSchema.optional(),
+  })
+  .refine((t) => !t.signing?.verifyResponse || !['rsa-sha256', 'sm2'].includes(t.signing.algorithm) || t.signing.verifyResponse.publicKeyRef, {
+    message: "verifying rsa-sha256 or sm2 answers needs the provider's public key (publicKeyRef)",
+    path: ['signing', 'verifyResponse', 'publicKeyRef'],
+  });
 
 /** A JSONata expression, kept as source; the hub compiles it when the manifest is registered. */
 export const jsonataSchema = z.string().min(1).max(4000);
