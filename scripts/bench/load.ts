@@ -3,13 +3,15 @@
  * event loop with what it measures. One JSON argument, one JSON line out:
  *   - {kind: 'throughput', urls, connections, durationS, headers?}: autocannon
  *     for durationS; connections go round robin over `urls` (one per hub);
- *     → {rps, p50, p99, requests, failed}.
+ *     → {rps, p50, p99, requests, failed, cpu} (cpu: where the machine's CPU
+ *     went meanwhile, by party; the bench is this process's parent).
  *   - {kind: 'latency', urls, headers?}: the urls one after another on one
  *     keep-alive connection per origin, timed to the microsecond (autocannon
  *     rounds latencies to whole milliseconds, too coarse for a 5 ms budget);
  *     → {count, p50, p99, mean, failed}.
  */
 import http from 'node:http';
+import { cpuShares, cpuSnapshot, type CpuShares } from './cpu';
 
 interface Throughput {
   kind: 'throughput';
@@ -40,6 +42,8 @@ export interface ThroughputResult {
   p99: number;
   requests: number;
   failed: number;
+  /** Where the CPU went while the load ran (see cpu.ts). */
+  cpu: CpuShares;
 }
 export interface LatencyResult {
   count: number;
@@ -56,8 +60,10 @@ export function quantile(sorted: number[], q: number): number {
 }
 
 async function throughput(job: Throughput): Promise<ThroughputResult> {
+  const before = cpuSnapshot(process.ppid);
   const r = await autocannon({ url: job.urls.length === 1 ? job.urls[0] : job.urls, connections: job.connections, duration: job.durationS, headers: job.headers ?? {} });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total, failed: r.non2xx + r.errors + r.timeouts };
+  const cpu = cpuShares(before, cpuSnapshot(process.ppid));
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total, failed: r.non2xx + r.errors + r.timeouts, cpu };
 }
 
 async function latency(job: Latency): Promise<LatencyResult> {

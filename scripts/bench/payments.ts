@@ -13,6 +13,7 @@
  * orders over [first order sent, last COMPLETED in a timeline]; PAID → COMPLETED
  * is read from each timeline. One JSON argument, one JSON line out.
  */
+import { cpuShares, cpuSnapshot, type CpuShares } from './cpu';
 import { quantile } from './load';
 import { bindGridAccount, inParallel, json, login, owedBillRefs } from './resident';
 
@@ -41,6 +42,8 @@ export interface PaymentResult {
   paidToCompletedMs: { p50: number; p99: number; max: number };
   orderToCompletedMs: { p50: number; p99: number };
   setupSeconds: number;
+  /** Where the CPU went from the first order to the last write-off (see cpu.ts). */
+  cpu: CpuShares;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -72,6 +75,7 @@ export async function drivePayments(job: PaymentJob): Promise<PaymentResult> {
   const journalBefore = await writeOffCount(job.gridUrl);
   const setupSeconds = (performance.now() - setupStarted) / 1000;
 
+  const cpuBefore = cpuSnapshot(process.ppid);
   const startedAt = Date.now();
   const issueUntil = startedAt + job.issueForS * 1000;
   const orders: Array<{ id: string; hub: string; payer: number }> = [];
@@ -108,6 +112,7 @@ export async function drivePayments(job: PaymentJob): Promise<PaymentResult> {
   // the timelines (read afterwards, untimed) say when each order became COMPLETED.
   const drainUntil = Date.now() + job.drainForS * 1000;
   while ((await writeOffCount(job.gridUrl)) - journalBefore < orders.length && Date.now() < drainUntil) await sleep(50);
+  const cpu = cpuShares(cpuBefore, cpuSnapshot(process.ppid));
 
   const timelines: Timeline[] = [];
   await inParallel(orders.length, 16, async (k) => {
@@ -145,6 +150,7 @@ export async function drivePayments(job: PaymentJob): Promise<PaymentResult> {
     paidToCompletedMs: { p50: quantile(paidToCompleted, 0.5), p99: quantile(paidToCompleted, 0.99), max: paidToCompleted[paidToCompleted.length - 1] ?? NaN },
     orderToCompletedMs: { p50: quantile(orderToCompleted, 0.5), p99: quantile(orderToCompleted, 0.99) },
     setupSeconds,
+    cpu,
   };
 }
 
