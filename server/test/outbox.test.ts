@@ -1,5 +1,5 @@
 import request from 'supertest';
-import type { WriteOffInput, WriteOffOutput } from '../src/adapters/contract';
+import { adapterErrors, type WriteOffInput, type WriteOffOutput } from '../src/adapters/contract';
 import { createLogger } from '../src/infra/logger';
 import { OrderStateMachine, OUTBOX_WAKE_CHANNEL } from '../src/orders/state-machine';
 import { createTestHub, type TestHub } from './support/app';
@@ -123,6 +123,26 @@ describe('outbox pipeline', () => {
         expect(journal).toHaveLength(5);
       } finally {
         open();
+        grid.writeOff = writeOff;
+      }
+    });
+
+    it('a write-off whose answer was lost is settled by asking the provider: COMPLETED, written off once', async () => {
+      const grid = hub.services.registry.activeAdapter('state-grid')!;
+      const writeOff = grid.writeOff.bind(grid);
+      // The provider writes the bill off, but its answer never reaches the hub (a timeout on the way back).
+      grid.writeOff = async (input: WriteOffInput): Promise<WriteOffOutput> => {
+        await writeOff(input);
+        throw adapterErrors.timeout(3000);
+      };
+      try {
+        const order = await unpaidOrder(hub, gridAccount());
+        await notifyPaid(hub, order);
+        await waitUntil(async () => (await statusOf(hub, order.id)) === 'COMPLETED');
+        expect((await sandbox.writeOffs('grid')).filter((w) => w.orderNo === order.orderNo)).toHaveLength(1);
+        const [{ attempts }] = await hub.stores.dataSource.query('SELECT attempts FROM outbox WHERE order_id = ?', [order.id]);
+        expect(Number(attempts)).toBe(1);
+      } finally {
         grid.writeOff = writeOff;
       }
     });

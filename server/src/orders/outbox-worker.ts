@@ -42,6 +42,8 @@ export const DEFAULT_OUTBOX_OPTIONS: Omit<OutboxWorkerOptions, 'notifyUrl'> = {
 
 /** Write-off errors after which asking again cannot help: the provider said no. */
 const PERMANENT = new Set(['PROVIDER_REJECTED', 'NO_ARREARS', 'PROVIDER_ACCOUNT_NOT_FOUND']);
+/** A delivery starts only if this much of its lease is left. */
+const LEASE_MARGIN_MS = 1000;
 /** The limiter key of refunds: they all go to the one gateway. */
 const GATEWAY = '#gateway';
 
@@ -54,6 +56,8 @@ interface ClaimedRow {
   /** Attempts before this one. */
   attempts: number;
   lease: string;
+  /** When the lease runs out: a row still waiting for its provider then is left to whoever claims it next. */
+  leaseUntil: number;
   order: ClaimedOrder | null;
 }
 
@@ -225,7 +229,7 @@ export class OutboxWorker {
         .where({ id: In(ids), status: 'pending' })
         .execute();
       if (taken.affected !== ids.length) throw new Error('outbox rows were claimed by another process meanwhile; claiming again');
-      const rows = raw.map((r) => this.toClaimed(r, lease));
+      const rows = raw.map((r) => this.toClaimed(r, lease, now.getTime() + this.deps.options.leaseMs));
       const paid = rows.filter((r) => r.kind === 'write_off' && r.order?.status === 'PAID').map((r) => r.order!);
       if (paid.length) {
         await this.deps.machine.fireWithin(tx, paid, 'post', 'write-off sent to the provider');
@@ -260,12 +264,13 @@ export class OutboxWorker {
     return qb.orderBy('ob.nextAttemptAt', 'ASC').limit(limit);
   }
 
-  private toClaimed(r: RawClaim, lease: string): ClaimedRow {
+  private toClaimed(r: RawClaim, lease: string, leaseUntil: number): ClaimedRow {
     return {
       id: Number(r.id),
       kind: r.kind,
       attempts: Number(r.attempts),
       lease,
+      leaseUntil,
       order: r.orderId
         ? {
             id: r.orderId,
@@ -287,6 +292,8 @@ export class OutboxWorker {
   private async deliver(row: ClaimedRow): Promise<void> {
     try {
       await this.withProviderSlot(this.providerOf(row), async () => {
+        // Waited for a slow provider until the lease ran out: the row may be another worker's now, and comes back anyway.
+        if (Date.now() >= row.leaseUntil - LEASE_MARGIN_MS) return;
         if (!row.order) return this.done(row);
         if (row.kind === 'write_off') return this.writeOff(row, row.order);
         return this.refund(row, row.order);
