@@ -35,6 +35,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createPool } from 'mysql2/promise';
+import { DEFAULT_RATE_LIMITS } from '../../server/src/infra/rate-limits';
 import { ensureDevKeys } from '../../server/src/payments/wechatpay/keys';
 import type { ProviderName } from '../../server/sandbox/providers/run';
 import { writeDemoAdapters } from '../../server/test/support/sandbox';
@@ -127,7 +128,7 @@ export interface Stack {
   kill(index: number): Promise<KilledHub>;
   /** Starts hub i again on its port (optionally with extra env for this life) and waits for /readyz. */
   restart(index: number, options?: { env?: Record<string, string> }): Promise<HubProcess>;
-  /** Resolves when hub i exits by itself (e.g. a crash point fired); the result says how. */
+  /** Resolves when the latest life of hub i ends (at once if it already has); the result says its pid and how. */
   exited(index: number): Promise<KilledHub>;
   /** The write-off journal of a simulator, read over HTTP. */
   writeOffs(provider: ProviderName): Promise<WriteOffRecord[]>;
@@ -143,6 +144,29 @@ export interface WriteOffRecord {
   amountFen: number;
   requests: number;
   at: string;
+}
+
+/** A hub process that ended before it answered /readyz (a crash point may fire while it settles old work at boot). */
+export class HubExitedDuringStart extends Error {
+  constructor(
+    readonly index: number,
+    readonly pid: number,
+    readonly ended: string,
+    readonly logFile: string,
+  ) {
+    super(`hub ${index} (pid ${pid}) exited during start (${ended}); see ${logFile}`);
+    this.name = 'HubExitedDuringStart';
+  }
+}
+
+/**
+ * RATE_LIMITS with every limit the hub knows raised out of reach: a load test
+ * binds and pays thousands of times from one IP, exactly what the limits stop.
+ * The limiter still runs on every request.
+ */
+export function raisedRateLimits(): Record<string, string> {
+  const raised = Object.fromEntries(Object.keys(DEFAULT_RATE_LIMITS).map((name) => [name, { points: 10_000_000, durationSec: 1 }]));
+  return { RATE_LIMITS: JSON.stringify(raised) };
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -392,6 +416,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     const hubs: Array<(HubProcess & { entry: Child }) | undefined> = Array.from({ length: hubCount }, () => undefined);
     const lives = Array.from({ length: hubCount }, () => 0);
+    /** The latest life of each hub, kept after it ends so a death is never missed. */
+    const lastLife: Array<{ pid: number; entry: Child } | undefined> = Array.from({ length: hubCount }, () => undefined);
     const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
 
     const startHub = async (index: number, extra?: Record<string, string>): Promise<HubProcess> => {
@@ -401,7 +427,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       let exited: string | undefined;
       void entry.exit.then((how) => (exited = how));
       for (;;) {
-        if (exited) throw new Error(`hub ${index} (pid ${entry.child.pid}) exited during start (${exited}); see ${path.join(workDir, `${entry.name}.log`)}`);
+        if (exited) throw new HubExitedDuringStart(index, entry.child.pid!, exited, path.join(workDir, `${entry.name}.log`));
         const ready = await fetch(`${hubUrls[index]}/readyz`, { signal: AbortSignal.timeout(2000) })
           .then((r) => r.ok)
           .catch(() => false);
@@ -414,6 +440,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       }
       const hub = { index, pid: entry.child.pid!, url: hubUrls[index], readyMs: Date.now() - began, entry };
       hubs[index] = hub;
+      lastLife[index] = hub;
       void entry.exit.then(() => {
         if (hubs[index] === hub) hubs[index] = undefined;
       });
@@ -425,8 +452,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await Promise.all(Array.from({ length: hubCount - 1 }, (_, i) => startHub(i + 1)));
 
     const exited = async (index: number): Promise<KilledHub> => {
-      const hub = hubs[index];
-      if (!hub) throw new Error(`hub ${index} is not running`);
+      const hub = lastLife[index];
+      if (!hub) throw new Error(`hub ${index} never started`);
       const how = await hub.entry.exit;
       return { index, pid: hub.pid, ended: how };
     };
