@@ -43,10 +43,16 @@ describe('the hub edge', () => {
     expect(res.body.error.code).toBe('METHOD_NOT_ALLOWED');
   });
 
-  it('sends security headers', async () => {
-    const res = await request(server).get('/healthz');
-    expect(res.headers['x-content-type-options']).toBe('nosniff');
-    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+  it('sends security headers: the strict API policy on JSON answers, the page policy on everything else', async () => {
+    const json = await request(server).get('/healthz');
+    expect(json.headers['x-content-type-options']).toBe('nosniff');
+    expect(json.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(json.headers['x-frame-options']).toBe('DENY');
+    expect(json.headers['cross-origin-resource-policy']).toBe('same-origin');
+    expect(json.headers['strict-transport-security']).toContain('max-age=');
+    const other = await request(server).get('/api/v1/nothing-here').expect(404);
+    expect(other.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(other.headers['x-content-type-options']).toBe('nosniff');
   });
 
   it('grants CORS only to configured origins', async () => {
