@@ -334,6 +334,7 @@ export class AdapterAdminService {
         createdAt: new Date(v.createdAt).toISOString(),
       })),
       health: adapter?.healthReport() ?? null,
+      coverage: manifest?.coverage ?? null,
     };
   }
 }

@@ -87,6 +87,8 @@ export const adapterSummarySchema = z
     activeVersion: z.string().nullable(),
     versions: z.array(adapterVersionSummarySchema),
     health: adapterHealthSchema.nullable(),
+    /** What the shown version's manifest covers (the console's coverage column). */
+    coverage: z.object({ nationwide: z.boolean(), provinces: z.array(z.string()), cities: z.array(z.string()) }).nullable().optional(),
   })
   .meta({ id: 'AdapterSummary' });
 
