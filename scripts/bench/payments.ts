@@ -15,7 +15,7 @@
  */
 import { cpuShares, cpuSnapshot, type CpuShares } from './cpu';
 import { quantile } from './load';
-import { bindGridAccount, inParallel, json, login, owedBillRefs } from './resident';
+import { bindGridAccount, inParallel, json, login, owedBillRefs, retrying } from './resident';
 
 export interface PaymentJob {
   hubs: string[];
@@ -61,14 +61,14 @@ export async function drivePayments(job: PaymentJob): Promise<PaymentResult> {
   const hubOf = (payer: number) => job.hubs[payer % job.hubs.length];
   const payers = Math.min(job.payers, job.payments);
   const auth: string[] = [];
-  await inParallel(payers, 16, async (p) => void (auth[p] = await login(hubOf(p), job.wechatUrl, `bench-payer-${job.firstConsNo}-${p}`)));
+  await inParallel(payers, 16, async (p) => void (auth[p] = await retrying(() => login(hubOf(p), job.wechatUrl, `bench-payer-${job.firstConsNo}-${p}`))));
 
   // Account i belongs to payer i % payers and is paid through that payer's hub.
   const accounts: Array<{ accountId: string; ref: string }> = [];
-  await inParallel(job.payments, 32, async (i) => {
+  await inParallel(job.payments, 16, async (i) => {
     const p = i % payers;
-    const accountId = await bindGridAccount(hubOf(p), auth[p], job.firstConsNo + i);
-    const refs = await owedBillRefs(hubOf(p), auth[p], accountId);
+    const accountId = await retrying(() => bindGridAccount(hubOf(p), auth[p], job.firstConsNo + i));
+    const refs = await retrying(() => owedBillRefs(hubOf(p), auth[p], accountId));
     if (!refs.length) throw new Error(`account ${job.firstConsNo + i} owes nothing: is the grid simulator fresh?`);
     accounts[i] = { accountId, ref: refs[0] };
   });

@@ -10,6 +10,22 @@ export async function json<T>(res: Response, what: string, expected = 200): Prom
   return (await res.json()) as T;
 }
 
+/**
+ * `step` again after a pause when it fails, up to `attempts` times: for the
+ * untimed setup, which must not sink a run because a busy machine made one
+ * provider call time out. (The timed parts count their failures instead.)
+ */
+export async function retrying<T>(step: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (err) {
+      if (attempt >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
+}
+
 /** Runs `work(i)` for i in 0..count-1 on `concurrency` workers. */
 export async function inParallel(count: number, concurrency: number, work: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
