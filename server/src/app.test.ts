@@ -94,39 +94,3 @@ describe('the hub edge', () => {
     expect(res.body.components.schemas.City.properties.code.pattern).toBe('^\\d{6}$');
   });
 });
-
-describe('no malformed request to any route yields a 5xx', () => {
-  let hub: TestHub;
-  beforeAll(async () => {
-    hub = await createTestHub();
-  });
-  afterAll(() => hub.close());
-
-  const garbage: Array<{ segment: string; body: string | object; type: string }> = [
-    { segment: 'x', body: '{', type: 'application/json' },
-    { segment: '%E0%A4%A', body: '[1,2,3]', type: 'application/json' },
-    { segment: "'; DROP TABLE cities; --", body: { a: { b: { c: null } } }, type: 'application/json' },
-    { segment: '0'.repeat(300), body: 'null', type: 'application/json' },
-    { segment: '-1', body: 'plain text', type: 'text/plain' },
-    { segment: '1.5', body: '"\u0000"', type: 'application/json' },
-  ];
-
-  it('answers every route and method, fed garbage, with a 4xx envelope', async () => {
-    const server = hub.app.callback();
-    const routes = hub.api.specs;
-    expect(routes.length).toBeGreaterThan(0);
-    for (const spec of routes) {
-      for (const g of garbage) {
-        const path = spec.path.replace(/:[A-Za-z_]+/g, g.segment);
-        const method = spec.method === 'delete' ? 'delete' : spec.method;
-        const res = await request(server)
-          [method](`${path}?q=${encodeURIComponent('\u0000%')}&province=abc&page=-1`)
-          .set('Content-Type', g.type)
-          .set('Authorization', 'Bearer garbage')
-          .send(typeof g.body === 'string' ? g.body : JSON.stringify(g.body));
-        expect({ route: `${spec.method} ${spec.path}`, status: res.status < 500 }).toEqual({ route: `${spec.method} ${spec.path}`, status: true });
-        if (res.status >= 400) expect(errorEnvelopeSchema.safeParse(res.body).success).toBe(true);
-      }
-    }
-  });
-});

@@ -1,7 +1,12 @@
 import { z } from 'zod';
 
 /** A Beijing calendar day, as WeChat's trade bill is cut. */
-export const reconciliationDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date must be YYYY-MM-DD');
+export const reconciliationDateSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'date must be YYYY-MM-DD')
+  .pipe(z.iso.date('date must be a calendar day'))
+  // A day that has not begun in Beijing has no trade bill: the gateway's refusal is the caller's mistake, not a 502 (issue 9's fuzz).
+  .refine((day) => day <= new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10), 'date must not be in the future (Beijing time)');
 export const reconciliationQuerySchema = z.object({ date: reconciliationDateSchema });
 export const runReconciliationBodySchema = z.object({ date: reconciliationDateSchema });
 
