@@ -26,9 +26,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { createPool } from 'mysql2/promise';
-import { beijingDate } from '../server/src/infra/beijing-time';
 import { CRASH_POINTS, type CrashPoint } from '../server/src/infra/crash-points';
+import { checkBooks, hubClient, login, payOneBill, waitForSettlement, type ConfirmedPayment } from './lib/payments';
 import { DEFAULT_REDIS_URL, HubExitedDuringStart, createScratchDatabase, isAlive, raisedRateLimits, sleep, startStack, type Stack } from './lib/stack';
 
 const argv = process.argv.slice(2);
@@ -72,7 +71,7 @@ async function main(): Promise<void> {
 
   let stack: Stack | undefined;
   const kills: Kill[] = [];
-  const confirmed: Array<{ orderNo: string; amountFen: number }> = [];
+  const confirmed: ConfirmedPayment[] = [];
   const problems: string[] = [];
   const started = Date.now();
   let exitCode = 1;
@@ -89,50 +88,7 @@ async function main(): Promise<void> {
     say(`hub pid ${stack.pid(0)} up on ${hubUrl} (${stack.runtime}; MySQL ${db.name}, Redis); ${PAYMENTS} payments, kills: ${kinds.join(', ')} (crash points armed at p=${probability.toFixed(3)})`);
 
     let broken: Error | undefined; // the hub could not be restarted: nothing more to wait for
-    /** Calls the hub, waiting out its deaths: connection failures and 5xx are retried with the same request. */
-    async function call(method: string, route: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<{ status: number; body: any }> {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          const res = await fetch(hubUrl + route, {
-            method,
-            headers: { 'content-type': 'application/json', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...options.headers },
-            body: options.body === undefined ? undefined : JSON.stringify(options.body),
-            signal: AbortSignal.timeout(15_000),
-          });
-          const text = await res.text();
-          const body = text ? JSON.parse(text) : null;
-          // 409 CONFLICT is an Idempotency-Key whose first attempt is still settling (or died): ask again.
-          if (res.status >= 500 || (res.status === 409 && body?.error?.code === 'CONFLICT')) throw new Error(`${res.status} ${text.slice(0, 200)}`);
-          return { status: res.status, body };
-        } catch (err) {
-          if (attempt > 400 || broken) throw broken ?? err;
-          await sleep(150);
-        }
-      }
-    }
-
-    async function login(userKey: string): Promise<string> {
-      const { code } = (await (await fetch(`${wechatUrl}/sandbox/client/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userKey }) })).json()) as { code: string };
-      const res = await call('POST', '/api/v1/auth/login', { body: { code } });
-      if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
-      return res.body.token;
-    }
-
-    async function pay(i: number, token: string): Promise<void> {
-      const consNo = String(4199000000 + i);
-      // A retried bind after a crash may find the account already bound: the answer names it.
-      const bound = await call('POST', '/api/v1/accounts', { token, body: { serviceId: 'state-grid', cityCode: '410100', fields: { consNo } } });
-      const accountId: string | undefined = bound.status === 201 ? bound.body.account.id : bound.body?.error?.code === 'ACCOUNT_ALREADY_BOUND' ? bound.body.error.details?.accountId : undefined;
-      if (!accountId) throw new Error(`bind ${consNo}: ${bound.status} ${JSON.stringify(bound.body)}`);
-      const owed = await call('GET', `/api/v1/accounts/${accountId}/bills`, { token });
-      if (owed.status !== 200 || owed.body.bills.length !== 1) throw new Error(`bills of ${consNo}: ${owed.status} ${JSON.stringify(owed.body)}`);
-      const created = await call('POST', '/api/v1/orders', { token, headers: { 'Idempotency-Key': `crash-${process.pid}-${i}` }, body: { accountId, billRefs: [owed.body.bills[0].ref] } });
-      if (created.status !== 201) throw new Error(`order for ${consNo}: ${created.status} ${JSON.stringify(created.body)}`);
-      const res = await fetch(`${wechatUrl}/sandbox/cashier/pay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...created.body.payment, action: 'confirm' }) });
-      const paid = (await res.json()) as { errMsg?: string };
-      if (paid.errMsg !== 'requestPayment:ok') throw new Error(`cashier for ${consNo}: ${JSON.stringify(paid)}`);
-      confirmed.push({ orderNo: created.body.order.orderNo, amountFen: created.body.order.amountFen });
-    }
+    const client = hubClient(stack.hubUrls);
 
     const crashLines = () =>
       fs
@@ -181,6 +137,7 @@ async function main(): Promise<void> {
     };
     const fatal = (err: Error) => {
       broken = err;
+      client.abort(err);
       problems.push(`the hub could not be restarted: ${err.message}`);
     };
     const supervisor = (async () => {
@@ -237,9 +194,11 @@ async function main(): Promise<void> {
 
     let next = 0;
     const drivers = Array.from({ length: CONCURRENCY }, async (_, w) => {
-      const token = await login(`crash-resident-${w}`);
+      const token = await login(client, wechatUrl, `crash-resident-${w}`);
       for (let i = next++; i < PAYMENTS; i = next++) {
-        await pay(i, token).catch((err: Error) => problems.push(`payment ${i}: ${err.message}`));
+        await payOneBill(client, wechatUrl, token, i, `crash-${process.pid}`)
+          .then((paid) => confirmed.push(paid))
+          .catch((err: Error) => problems.push(`payment ${i}: ${err.message}`));
       }
     });
     await Promise.all(drivers);
@@ -248,54 +207,14 @@ async function main(): Promise<void> {
     say(`${confirmed.length} payments confirmed in ${((Date.now() - started) / 1000).toFixed(1)} s; waiting for every order to settle`);
 
     // Every confirmed payment must settle: COMPLETED, or REFUNDED if the provider refused it.
-    const pool = createPool({ uri: db.url, connectionLimit: 2 });
-    const deadline = Date.now() + 120_000;
-    let unsettled: Array<{ order_no: string; status: string }> = [];
-    for (;;) {
-      const [rows] = await pool.query(`SELECT order_no, status FROM orders WHERE status NOT IN ('COMPLETED', 'REFUNDED', 'CLOSED', 'CREATED')`);
-      const [created] = await pool.query(`SELECT order_no, status FROM orders WHERE status = 'CREATED' AND order_no IN (?)`, [confirmed.map((c) => c.orderNo).concat('-')]);
-      unsettled = [...(rows as typeof unsettled), ...(created as typeof unsettled)];
-      if (!unsettled.length || Date.now() > deadline || broken) break;
-      await sleep(500);
-    }
+    const unsettled = await waitForSettlement(db.url, confirmed, 120_000, () => !!broken);
     finish();
     await supervisor;
-    const [orderRows] = await pool.query(`SELECT order_no, status, amount_fen, bill_refs FROM orders`);
-    await pool.end();
-    const orders = orderRows as Array<{ order_no: string; status: string; amount_fen: number | string; bill_refs: string }>;
-    const byNo = new Map(orders.map((o) => [o.order_no, o]));
-    const journal = await stack.writeOffs('grid');
-
     for (const u of unsettled) problems.push(`order ${u.order_no} stuck in ${u.status}`);
-    for (const c of confirmed) {
-      const status = byNo.get(c.orderNo)?.status;
-      if (status !== 'COMPLETED' && status !== 'REFUNDED') problems.push(`confirmed order ${c.orderNo} is ${status ?? 'missing'}`);
-    }
-    const completed = orders.filter((o) => o.status === 'COMPLETED');
-    const journalNos = new Set(journal.map((w) => w.orderNo));
-    if (journal.length !== completed.length) problems.push(`provider recorded ${journal.length} write-offs for ${completed.length} completed orders`);
-    for (const o of completed) if (!journalNos.has(o.order_no)) problems.push(`completed order ${o.order_no} has no write-off at the provider`);
-    const seenBills = new Set<string>();
-    for (const w of journal) {
-      for (const ref of w.billRefs) {
-        const bill = `${w.accountNo}/${ref}`;
-        if (seenBills.has(bill)) problems.push(`bill ${bill} written off twice`);
-        seenBills.add(bill);
-      }
-    }
-
-    const today = beijingDate();
-    const rec = await call('POST', '/api/v1/admin/reconciliation', { token: stack.operatorToken, body: { date: today } });
-    const confirmedFen = confirmed.reduce((n, c) => n + c.amountFen, 0);
-    if (rec.status !== 200) problems.push(`reconciliation failed: ${rec.status} ${JSON.stringify(rec.body)}`);
-    else {
-      const r = rec.body;
-      if (!r.balanced) problems.push(`reconciliation not balanced: ${JSON.stringify(r.differences.slice(0, 5))}`);
-      if (r.totals.gatewayPaidFen !== confirmedFen) problems.push(`gateway paid ${r.totals.gatewayPaidFen} fen, residents confirmed ${confirmedFen} fen`);
-      const writtenOffFen = journal.reduce((n, w) => n + w.amountFen, 0);
-      if (r.totals.writtenOffFen !== writtenOffFen) problems.push(`hub wrote off ${r.totals.writtenOffFen} fen, the provider recorded ${writtenOffFen} fen`);
-      say(`reconciliation: paid ${r.totals.gatewayPaidFen} fen, written off ${r.totals.writtenOffFen} fen, refunded ${r.totals.refundedOrdersFen} fen, ${r.differences.length} differences`);
-    }
+    const books = await checkBooks({ databaseUrl: db.url, confirmed, journal: await stack.writeOffs('grid'), client, operatorToken: stack.operatorToken });
+    problems.push(...books.problems);
+    const r = books.reconciliation;
+    if (r) say(`reconciliation: paid ${r.gatewayPaidFen} fen, written off ${r.writtenOffFen} fen, refunded ${r.refundedOrdersFen} fen, ${r.differences} differences`);
 
     // The moments that matter, each hit at least once; every killed pid gone; every restart served by a new pid.
     const hit = new Set(crashLines().map((c) => c.point));
@@ -325,8 +244,8 @@ async function main(): Promise<void> {
     }
     console.log(
       `[crash] ${PAYMENTS} payments, ${kills.length} kills (${[...hit].sort().join(', ') || 'no crash point'} hit${timerKills ? `, ${timerKills - timersLeft} by timer` : ''}): ` +
-        `${confirmed.length} confirmed, ${completed.length} completed, ${orders.filter((o) => o.status === 'REFUNDED').length} refunded, ` +
-        `${journal.length} write-offs (${journal.reduce((n, w) => n + w.requests - 1, 0)} repeated requests answered idempotently); ${hubsLeft ? 'HUB PROCESSES LEFT' : 'no hub process left'}; ` +
+        `${confirmed.length} confirmed, ${books.completed} completed, ${books.refunded} refunded, ` +
+        `${books.writeOffs} write-offs (${books.repeatedWriteOffs} repeated requests answered idempotently); ${hubsLeft ? 'HUB PROCESSES LEFT' : 'no hub process left'}; ` +
         `${problems.length ? `${problems.length} PROBLEMS` : 'nothing lost, nothing doubled'} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
     );
     for (const p of problems.slice(0, 20)) console.log(`[crash]   ${p}`);
