@@ -35,7 +35,7 @@ describe('database round trips of one payment', () => {
     const created = await request(hub.url)
       .post('/api/v1/orders')
       .set(resident.auth)
-      .set('Idempotency-Key', `rt-${process.pid}`)
+      .set('Idempotency-Key', `round-trips-${process.pid}`)
       .send({ accountId, billRefs: owed.body.bills.map((b: { ref: string }) => b.ref) })
       .expect(201);
     const ordering = counter.reset();
