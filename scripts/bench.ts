@@ -11,8 +11,8 @@
  *   - GET /healthz, the cached bill query and the city search ?q=zz: req/s and
  *     the share of the baseline's req/s;
  *   - the uncached bill query over a provider answering in 20 ms, one request
- *     at a time, each on an account never queried before: hub p50/p99 minus the
- *     provider's own p50/p99;
+ *     at a time, each on an account never queried before, in turn with a
+ *     request to the provider alone: hub p50/p99 minus the provider's own p50/p99;
  *   - completed payments/s end to end with `--payers` concurrent residents on
  *     distinct grid load-test accounts (write-off provider at 5 ms), and
  *     PAID → COMPLETED p50/p99 from the orders' timelines;
@@ -143,10 +143,13 @@ async function throughput(name: string, urls: string[], headers: Record<string, 
   return result;
 }
 
-async function latency(name: string, urls: string[], headers: Record<string, string> = {}): Promise<LatencyResult> {
-  const result = await runBenchChild<LatencyResult>('load', { kind: 'latency', urls, headers });
-  say(`${name.padEnd(38)} p50 ${fmt(result.p50, 2)} ms  p99 ${fmt(result.p99, 2)} ms over ${result.count}${result.failed ? `  (${result.failed} failed)` : ''}`);
-  if (result.failed) throw new Error(`${name}: ${result.failed} requests failed`);
+/** The provider alone and the hub over it, one request at a time, taken in turn (see load.ts). */
+async function providerAndHubLatency(provider: { urls: string[] }, hub: { urls: string[]; headers: Record<string, string> }): Promise<{ provider: LatencyResult; hub: LatencyResult }> {
+  const result = await runBenchChild<{ provider: LatencyResult; hub: LatencyResult }>('load', { kind: 'latency', series: { provider, hub } });
+  for (const [name, r] of [[`provider alone (${UNCACHED_PROVIDER_MS} ms), 1 at a time`, result.provider], ['hub: bill query, uncached, 1 at a time', result.hub]] as const) {
+    say(`${name.padEnd(38)} p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms over ${r.count}${r.failed ? `  (${r.failed} failed)` : ''}`);
+    if (r.failed) throw new Error(`${name}: ${r.failed} requests failed`);
+  }
   return result;
 }
 
@@ -216,8 +219,10 @@ async function measure(config: Configuration, baselineUrl: string): Promise<Conf
     r.citySearch = await throughput('hub: GET /cities?q=zz', hubs.map((h) => `${h}/api/v1/cities?q=zz`));
 
     await setGridLatency(stack, UNCACHED_PROVIDER_MS);
-    const provider = await latency(`provider alone (${UNCACHED_PROVIDER_MS} ms), 1 at a time`, Array.from({ length: UNCACHED }, () => `${gridUrl}/api/v2/health`));
-    const hub = await latency('hub: bill query, uncached, 1 at a time', uncachedAccounts.map((id, i) => `${hubs[i % hubs.length]}/api/v1/accounts/${id}/bills`), { authorization: reader });
+    const { provider, hub } = await providerAndHubLatency(
+      { urls: Array.from({ length: UNCACHED }, () => `${gridUrl}/api/v2/health`) },
+      { urls: uncachedAccounts.map((id, i) => `${hubs[i % hubs.length]}/api/v1/accounts/${id}/bills`), headers: { authorization: reader } },
+    );
     r.uncached = { provider, hub, addedP50Ms: hub.p50 - provider.p50, addedP99Ms: hub.p99 - provider.p99 };
     say(`hub adds ${fmt(r.uncached.addedP50Ms, 2)} ms at p50, ${fmt(r.uncached.addedP99Ms, 2)} ms at p99`);
 

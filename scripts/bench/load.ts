@@ -5,10 +5,12 @@
  *     for durationS; connections go round robin over `urls` (one per hub);
  *     → {rps, p50, p99, requests, failed, cpu} (cpu: where the machine's CPU
  *     went meanwhile, by party; the bench is this process's parent).
- *   - {kind: 'latency', urls, headers?}: the urls one after another on one
- *     keep-alive connection per origin, timed to the microsecond (autocannon
+ *   - {kind: 'latency', series: {name: {urls, headers?}}}: one request at a
+ *     time on one keep-alive connection per origin, taking the series in turn
+ *     (a request of each, then the next of each), so that every series meets
+ *     the same moments of a noisy machine; timed to the microsecond (autocannon
  *     rounds latencies to whole milliseconds, too coarse for a 5 ms budget);
- *     → {count, p50, p99, mean, failed}.
+ *     → {name: {count, p50, p99, mean, failed}}.
  */
 import http from 'node:http';
 import { cpuShares, cpuSnapshot, type CpuShares } from './cpu';
@@ -22,8 +24,7 @@ interface Throughput {
 }
 interface Latency {
   kind: 'latency';
-  urls: string[];
-  headers?: Record<string, string>;
+  series: Record<string, { urls: string[]; headers?: Record<string, string> }>;
 }
 
 // autocannon ships no types; this is the part of its result we read.
@@ -61,34 +62,46 @@ export function quantile(sorted: number[], q: number): number {
 
 async function throughput(job: Throughput): Promise<ThroughputResult> {
   const before = cpuSnapshot(process.ppid);
-  const r = await autocannon({ url: job.urls.length === 1 ? job.urls[0] : job.urls, connections: job.connections, duration: job.durationS, headers: job.headers ?? {} });
+  // One second of warm-up first (the JIT, the connection pools), not counted.
+  const r = await autocannon({ url: job.urls.length === 1 ? job.urls[0] : job.urls, connections: job.connections, duration: job.durationS, headers: job.headers ?? {}, warmup: { connections: job.connections, duration: 1 } });
   const cpu = cpuShares(before, cpuSnapshot(process.ppid));
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total, failed: r.non2xx + r.errors + r.timeouts, cpu };
 }
 
-async function latency(job: Latency): Promise<LatencyResult> {
+async function latency(job: Latency): Promise<Record<string, LatencyResult>> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  const once = (url: string) =>
+  const once = (url: string, headers: Record<string, string>) =>
     new Promise<number>((resolve, reject) => {
       const started = process.hrtime.bigint();
-      const req = http.get(url, { agent, headers: job.headers ?? {} }, (res) => {
+      const req = http.get(url, { agent, headers }, (res) => {
         res.on('data', () => {});
         res.on('end', () => resolve(res.statusCode === 200 ? Number(process.hrtime.bigint() - started) / 1e6 : -1));
       });
       req.on('error', reject);
       req.setTimeout(10_000, () => req.destroy(new Error(`timeout: ${url}`)));
     });
-  const times: number[] = [];
-  let failed = 0;
-  for (const url of job.urls) {
-    const ms = await once(url).catch(() => -1);
-    if (ms < 0) failed++;
-    else times.push(ms);
+  const names = Object.keys(job.series);
+  const times: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const failed: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
+  const rounds = Math.max(...names.map((n) => job.series[n].urls.length));
+  for (let i = 0; i < rounds; i++) {
+    for (const name of names) {
+      const { urls, headers = {} } = job.series[name];
+      if (i >= urls.length) continue;
+      const ms = await once(urls[i], headers).catch(() => -1);
+      if (ms < 0) failed[name]++;
+      else times[name].push(ms);
+    }
   }
   agent.destroy();
-  times.sort((a, b) => a - b);
   const round = (x: number) => Math.round(x * 100) / 100;
-  return { count: times.length, p50: round(quantile(times, 0.5)), p99: round(quantile(times, 0.99)), mean: round(times.reduce((a, b) => a + b, 0) / (times.length || 1)), failed };
+  return Object.fromEntries(
+    names.map((name) => {
+      const sorted = times[name].sort((a, b) => a - b);
+      const mean = sorted.reduce((a, b) => a + b, 0) / (sorted.length || 1);
+      return [name, { count: sorted.length, p50: round(quantile(sorted, 0.5)), p99: round(quantile(sorted, 0.99)), mean: round(mean), failed: failed[name] }];
+    }),
+  );
 }
 
 async function main(): Promise<void> {
