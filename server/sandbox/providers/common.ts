@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
 import { installFaults, type Faults } from './faults';
@@ -37,4 +38,13 @@ export function dueDate(period: string): string {
   const month = Number(period.slice(4, 6));
   const next = month === 12 ? `${year + 1}-01` : `${year}-${String(month + 1).padStart(2, '0')}`;
   return `${next}-15`;
+}
+
+/**
+ * A bill's reference: stable per account and period, without the account
+ * number in it — a reference travels in bills, orders and receipts, and an
+ * account number or card digits inside it would leave with them (issue 9).
+ */
+export function billRef(prefix: string, accountKey: string, period: string): string {
+  return `${prefix}${period}${createHash('sha256').update(accountKey).digest('hex').slice(0, 10).toUpperCase()}`;
 }

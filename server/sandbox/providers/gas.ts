@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type Koa from 'koa';
-import { dueDate, providerApp, type SimulatedProvider } from './common';
+import { billRef, dueDate, providerApp, type SimulatedProvider } from './common';
 import { Ledger, amountFromNumber, type SandboxAccount, type SandboxBill } from './ledger';
 
 /**
@@ -10,7 +10,7 @@ import { Ledger, amountFromNumber, type SandboxAccount, type SandboxBill } from 
  */
 function bill(userCode: string, ym: string, amountFen: number): SandboxBill {
   return {
-    ref: `G-${userCode}-${ym}`,
+    ref: billRef('G-', userCode, ym),
     period: ym,
     title: `${ym.slice(0, 4)}年${Number(ym.slice(4))}月燃气费`,
     amountFen,

@@ -2,7 +2,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import Router from '@koa/router';
 import type Koa from 'koa';
 import { fenToYuan, yuanToFen } from '@cityhub/shared';
-import { dueDate, providerApp, type SimulatedProvider } from './common';
+import { billRef, dueDate, providerApp, type SimulatedProvider } from './common';
 import { Ledger, amountFromNumber, type SandboxAccount, type SandboxBill } from './ledger';
 
 /**
@@ -15,7 +15,7 @@ export const GRID_DEMO_SECRET = 'grid-demo-secret';
 
 function bill(consNo: string, ym: string, amountFen: number, lateFeeFen = 0): SandboxBill {
   return {
-    ref: `E${consNo}${ym}`,
+    ref: billRef('E', consNo, ym),
     period: ym,
     title: `${ym.slice(0, 4)}年${Number(ym.slice(4))}月电费`,
     amountFen,

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type Koa from 'koa';
-import { providerApp, type SimulatedProvider } from './common';
+import { billRef, providerApp, type SimulatedProvider } from './common';
 import { Ledger, amountFromNumber, type SandboxAccount, type SandboxBill } from './ledger';
 
 /**
@@ -25,7 +25,7 @@ interface Passage {
 function statement(cardNo: string, month: string, passages: Passage[]): SandboxBill {
   const amountFen = passages.reduce((n, p) => n + p.fee, 0);
   return {
-    ref: `T${cardNo.slice(-8)}${month}`,
+    ref: billRef('T', cardNo, month),
     period: month,
     title: `${month.slice(0, 4)}年${Number(month.slice(4))}月通行费`,
     amountFen,

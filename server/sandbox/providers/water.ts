@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type Koa from 'koa';
-import { dueDate, providerApp, type SimulatedProvider } from './common';
+import { billRef, dueDate, providerApp, type SimulatedProvider } from './common';
 import { Ledger, amountFromNumber, type SandboxAccount, type SandboxBill } from './ledger';
 
 /**
@@ -12,7 +12,7 @@ export const WATER_DEMO_TOKEN = 'water-demo-token';
 
 function bill(customerNo: string, ym: string, amountFen: number, lateFeeFen = 0): SandboxBill {
   return {
-    ref: `W${customerNo}-${ym}`,
+    ref: billRef('W', customerNo, ym),
     period: `${ym.slice(0, 4)}-${ym.slice(4)}`,
     title: `${ym.slice(0, 4)}年${Number(ym.slice(4))}月水费`,
     amountFen,
