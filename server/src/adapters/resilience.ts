@@ -172,13 +172,18 @@ export class ResilientAdapter implements CityServiceAdapter {
     if (cached) return this.parse(key, cached);
     const pending = this.inflight.get(key);
     if (pending) return pending;
-    const fetching = this.run((signal) => this.inner.queryBills(input, signal))
-      .then(async (result) => {
-        await this.kv.set(key, JSON.stringify(result), this.options.billCacheTtlMs);
-        return result;
-      })
-      .finally(() => this.inflight.delete(key));
+    const fetching = this.run((signal) => this.inner.queryBills(input, signal));
     this.inflight.set(key, fetching);
+    // The answer goes back as soon as the provider gives it and the cache write
+    // follows (issue 8: one store round trip less on an uncached query);
+    // identical queries keep sharing this call until the cache holds the answer.
+    // A failed write only costs a later provider call.
+    void fetching
+      .then((result) => this.kv.set(key, JSON.stringify(result), this.options.billCacheTtlMs))
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.inflight.get(key) === fetching) this.inflight.delete(key);
+      });
     return fetching;
   }
 
