@@ -9,6 +9,7 @@ import { requireOperator } from './admin/operator-auth';
 import { createReconciliationRoutes } from './reconciliation/routes';
 import { inlineScriptHashes } from './http/csp';
 import { securityHeaders } from './http/security-headers';
+import { consoleApp } from './http/console';
 import { createCityRoutes } from './cities/routes';
 import { createAuthRoutes } from './identity/routes';
 import { requireResident } from './identity/sessions';
@@ -31,7 +32,7 @@ import type { KeyValueStore } from './infra/kv';
 import type { Logger } from './infra/logger';
 
 export interface AppDeps {
-  config: Pick<Config, 'corsOrigins' | 'bodyLimitBytes' | 'h5Dir' | 'operatorTokens'> & Partial<Pick<Config, 'rateLimits' | 'metricsAccess'>> & {
+  config: Pick<Config, 'corsOrigins' | 'bodyLimitBytes' | 'h5Dir' | 'operatorTokens'> & Partial<Pick<Config, 'rateLimits' | 'metricsAccess' | 'consoleDir'>> & {
     /** Origins the h5 page may call besides the hub: the mock WeChat (wx.login, cashier) in mock mode. */
     connectSrc?: string[];
   };
@@ -91,6 +92,8 @@ export function createApp(deps: AppDeps): HubApp {
   app.use(noStoreWhenAuthenticated());
   app.use(metrics.middleware());
   app.use(errorHandler());
+  // The operator console (issue 10) answers /console itself, with its own page policy; without consoleDir it is not served.
+  app.use(consoleApp({ dir: deps.config.consoleDir }));
   app.use(securityHeaders({ scriptSrc: inlineScriptHashes(deps.config.h5Dir), connectSrc: deps.config.connectSrc ?? [] }));
   app.use(
     cors({

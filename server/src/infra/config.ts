@@ -25,6 +25,8 @@ export const configSchema = z.object({
   bodyLimitBytes: z.coerce.number().int().min(1024).max(10 * 1024 * 1024),
   shutdownTimeoutMs: z.coerce.number().int().min(0).max(120000),
   h5Dir: z.string().min(1),
+  /** The operator console's build, served at /console (npm run build:console). */
+  consoleDir: z.string().min(1).default('server/console/dist'),
   /** base64 of 32 random bytes; seals provider secrets and account fields. */
   secretsKey: z
     .string()
@@ -86,6 +88,7 @@ const ENV_KEYS: Record<string, keyof Config> = {
   BODY_LIMIT_BYTES: 'bodyLimitBytes',
   SHUTDOWN_TIMEOUT_MS: 'shutdownTimeoutMs',
   H5_DIR: 'h5Dir',
+  CONSOLE_DIR: 'consoleDir',
   SECRETS_KEY: 'secretsKey',
   OPERATOR_TOKENS: 'operatorTokens',
   BILL_CACHE_TTL_MS: 'billCacheTtlMs',
@@ -157,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = pat
     ...config,
     dataDir: path.resolve(REPO_ROOT, config.dataDir),
     h5Dir: path.resolve(REPO_ROOT, config.h5Dir),
+    consoleDir: path.resolve(REPO_ROOT, config.consoleDir),
     adaptersDir: path.resolve(REPO_ROOT, config.adaptersDir),
     wechatKeysDir: path.resolve(REPO_ROOT, config.wechatKeysDir ?? path.join(config.dataDir, 'keys')),
     publicUrl: config.publicUrl ?? derivedPublicUrl(config.host, config.port),

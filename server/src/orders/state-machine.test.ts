@@ -117,6 +117,19 @@ describe('order state machine', () => {
     expect(woken).toBe(rule.enqueues ? 1 : 0);
   });
 
+  it('the status change and its outbox row commit together: if the row cannot be written, the order is not PAID either', async () => {
+    const order = await orderIn('CREATED');
+    const now = new Date();
+    // A write-off row already there (the unique (order, kind) key) makes queueing this one fail inside the transaction.
+    await stores.dataSource
+      .getRepository(OutboxEntity)
+      .insert({ orderId: order.id, kind: 'write_off', status: 'done', attempts: 0, nextAttemptAt: now, leaseOwner: null, leaseUntil: null, lastError: null, createdAt: now, updatedAt: now });
+    await expect(machine.fire(order, 'pay', { set: { transactionId: 't', paidAt: now } })).rejects.toThrow();
+    const after = await stateOf(order.id);
+    expect(after).toMatchObject({ status: 'CREATED', events: [], outbox: ['write_off:done'] });
+    expect(after.order.transactionId).toBeNull();
+  });
+
   it('concurrent copies of one trigger change the order once; the others learn it moved, without an error', async () => {
     const order = await orderIn('CREATED');
     const outcomes = await Promise.all(Array.from({ length: 10 }, () => machine.fire(order, 'pay', { set: { transactionId: 't', paidAt: new Date() } })));

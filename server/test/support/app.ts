@@ -63,6 +63,8 @@ export interface TestHubOptions {
   orderTtlMs?: number;
   /** Serve this h5 build at / (browser tests). */
   h5Dir?: string;
+  /** Serve this operator console build at /console (browser tests). */
+  consoleDir?: string;
   /** Fixed ports (browser tests use a build that expects the mock WeChat on 4100). */
   wechatPort?: number;
   port?: number;
@@ -118,7 +120,7 @@ export async function createTestHub(options: TestHubOptions = {}): Promise<TestH
   });
   await services.start();
   const hub = createApp({
-    config: { corsOrigins: ['http://allowed.example'], bodyLimitBytes: 16 * 1024, h5Dir: options.h5Dir ?? '/nonexistent', connectSrc: [wechatUrl], operatorTokens: { tester: TEST_OPERATOR_TOKEN }, rateLimits: { ...defaultRateLimits(), ...options.rateLimits } },
+    config: { corsOrigins: ['http://allowed.example'], bodyLimitBytes: 16 * 1024, h5Dir: options.h5Dir ?? '/nonexistent', consoleDir: options.consoleDir, connectSrc: [wechatUrl], operatorTokens: { tester: TEST_OPERATOR_TOKEN }, rateLimits: { ...defaultRateLimits(), ...options.rateLimits } },
     log,
     services,
     dataSource: stores.dataSource,
