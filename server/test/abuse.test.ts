@@ -50,6 +50,7 @@ describe('a harvester meets a limit within seconds', () => {
       }
       expect(refusedAt).toBeGreaterThan(0);
       expect(refusedAt).toBeLessThanOrEqual(20);
+      expect(refusedAt).toBe(DEFAULT_RATE_LIMITS.bindPerResident.points + 1);
       // Refusals are counted where the engineer on call looks.
       const metrics = await request(hub.url).get('/metrics').set('Authorization', `Bearer ${TEST_OPERATOR_TOKEN}`).expect(200);
       expect(metrics.text).toMatch(/cityhub_rate_limited_total\{limit="bindPerResident"\} [1-9]/);
@@ -76,6 +77,7 @@ describe('a harvester meets a limit within seconds', () => {
       }
       expect(refusedAt).toBeGreaterThan(0);
       expect(refusedAt).toBeLessThanOrEqual(100);
+      expect(refusedAt).toBe(DEFAULT_RATE_LIMITS.bindPerIp.points + 1);
     } finally {
       await hub.close();
     }
