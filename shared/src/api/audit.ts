@@ -37,3 +37,4 @@ export const auditPageSchema = z
 
 export type AuditQuery = z.infer<typeof auditQuerySchema>;
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
+export type AuditPage = z.infer<typeof auditPageSchema>;
