@@ -86,7 +86,8 @@ export function consoleApp(options: { dir?: string }): HubMiddleware {
     const index = root && (await fileAt(root, 'index.html'));
     if (!root || !index) throw new AppError('ROUTE_NOT_FOUND', 'the operator console is not built on this hub: run `npm run build:console`');
     const relative = ctx.path.slice(CONSOLE_PATH.length + 1);
-    if (relative.includes('\0')) throw new AppError('BAD_REQUEST', 'the request could not be read');
+    // As the static server answers a path that climbs out of its folder: refused, never the page.
+    if (relative.split('/').includes('..')) throw new AppError('FORBIDDEN', 'this path is not allowed');
     const isAsset = relative.startsWith('assets/');
     const file = relative ? await fileAt(root, relative) : undefined;
     // A missing hashed asset is a 404, not the page: a stale tab must not parse HTML as a script.

@@ -1,0 +1,233 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import request from 'supertest';
+import { createTestHub, TEST_OPERATOR_TOKEN, type TestHub } from '../../server/test/support/app';
+
+/**
+ * The operator console (issue 10 part 6) in headless Chromium against a test
+ * hub on an ephemeral port, with docs/examples/wuhan-water's own provider:
+ * an operator signs in, finds a schema error at its line in the editor,
+ * registers a manifest whose mapping is broken and sees verify fail on that
+ * check, fixes it, verifies with a write-off exercised, activates it over the
+ * adapter already serving 武汉 by choosing 替换, and reads the coverage and
+ * the audit log. Needs `npm run build:console` first (`npm test` builds it).
+ */
+jest.setTimeout(120_000);
+
+const root = path.resolve(__dirname, '..', '..');
+const consoleDir = path.join(root, 'server', 'console', 'dist');
+const example = path.join(root, 'docs', 'examples', 'wuhan-water');
+// SCREENSHOT_DIR=docs/screenshots refreshes the ones docs/adapters.md shows.
+const shots = path.resolve(root, process.env.SCREENSHOT_DIR ?? '.test-results/screenshots');
+
+/** The 1-based line of the first occurrence of `needle` in `text`. */
+const lineOf = (text: string, needle: string) => text.slice(0, text.indexOf(needle)).split('\n').length;
+
+describe('the operator console in a browser', () => {
+  let hub: TestHub;
+  let provider: ChildProcess;
+  let browser: Browser;
+  let page: Page;
+  let manifest: Record<string, unknown>;
+  const browserErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!fs.existsSync(path.join(consoleDir, 'index.html'))) throw new Error('no console build: run `npm run build:console` first');
+    provider = spawn(process.execPath, [path.join(example, 'provider.mjs')], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const providerUrl = await new Promise<string>((resolve, reject) => {
+      provider.stdout!.on('data', (chunk: Buffer) => {
+        const m = /listening on (http:\/\/\S+)/.exec(chunk.toString());
+        if (m) resolve(m[1]);
+      });
+      provider.once('exit', (code) => reject(new Error(`the example provider exited (${code})`)));
+    });
+    // The operator's manifest points at wherever their provider runs.
+    manifest = JSON.parse(fs.readFileSync(path.join(example, 'wuhan-water.manifest.json'), 'utf8').replace('http://127.0.0.1:4201', providerUrl));
+    hub = await createTestHub({ consoleDir });
+
+    // Already serving 武汉's water: an older adapter of the same provider, activated (forced) before the operator arrives.
+    const admin = (method: 'put' | 'post', url: string) => request(hub.url)[method](`/api/v1/admin${url}`).set('Authorization', `Bearer ${TEST_OPERATOR_TOKEN}`);
+    await admin('put', '/secrets/wuhan-water-token').send({ value: 'wuhan-demo-token' }).expect(204);
+    await admin('post', '/adapters').send({ ...manifest, id: 'wuhan-water-legacy', providerName: '武汉水务（旧接口）' }).expect(201);
+    await admin('post', '/adapters/wuhan-water-legacy/activate').send({ force: true }).expect(200);
+
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
+    page.setDefaultTimeout(15_000);
+    // A CSP refusal (antd's CSS-in-JS, a script) shows up here; the console must run under its policy untouched.
+    page.on('console', (m) => m.type() === 'error' && browserErrors.push(m.text()));
+    page.on('pageerror', (e) => browserErrors.push(e.message));
+    fs.mkdirSync(shots, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await hub?.close();
+    provider?.kill('SIGTERM');
+  });
+
+  const shot = async (name: string) => {
+    await page.waitForTimeout(400);
+    await page.screenshot({ path: path.join(shots, `${name}.png`) });
+  };
+
+  it('serves the console at /console with its own policy, index.html for client routes and immutable hashed assets', async () => {
+    const index = await request(hub.url).get('/console/adapters/wuhan-water').expect(200);
+    expect(index.headers['content-type']).toContain('text/html');
+    expect(index.headers['cache-control']).toBe('no-cache');
+    const csp = index.headers['content-security-policy'];
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("style-src 'self' 'unsafe-inline'");
+    expect(csp).not.toContain('unsafe-eval');
+    const asset = /\/console\/assets\/[\w.-]+\.js/.exec(index.text)![0];
+    const js = await request(hub.url).get(asset).expect(200);
+    expect(js.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(js.headers['content-type']).toContain('javascript');
+    // A missing hashed asset is a 404 in the envelope, never the page.
+    const missing = await request(hub.url).get('/console/assets/gone-1234.js').expect(404);
+    expect(missing.body.error.code).toBe('ROUTE_NOT_FOUND');
+    const climbing = await request(hub.url).get('/console/../package.json').expect(403);
+    expect(climbing.body.error.code).toBe('FORBIDDEN');
+    // Only GET and HEAD: the console is files.
+    await request(hub.url).head('/console/').expect(200);
+    await request(hub.url).post('/console/adapters').send({}).expect(405);
+  });
+
+  it('signs in, registers wuhan-water through a broken mapping and a schema error, verifies, replaces the adapter serving 武汉, and sees it in coverage and the audit log', async () => {
+    // 登录: a wrong token is refused, the right one opens the adapters.
+    await page.goto(`${hub.url}/console`);
+    await page.waitForURL(/\/console\/login$/);
+    await page.getByPlaceholder('运营令牌').fill('not-the-operator-token-0000000000');
+    await page.locator('#login-submit').click();
+    await page.locator('#login-error').getByText('令牌无效').waitFor();
+    await page.getByPlaceholder('运营令牌').fill(TEST_OPERATOR_TOKEN);
+    await page.locator('#login-submit').click();
+    await page.waitForURL(/\/console\/adapters$/);
+    await page.locator('#adapter-wuhan-water-legacy').getByText('已启用').waitFor();
+
+    // 清单编辑器: the manifest pasted with two schema errors and a broken bill mapping.
+    await page.locator('#new-adapter').click();
+    await page.waitForURL(/\/console\/adapters\/new$/);
+    const broken = structuredClone(manifest) as {
+      operations: { queryBills: { response: { map: string } } };
+      accountFields: Array<Record<string, unknown>>;
+      [key: string]: unknown;
+    };
+    // The provider answers `due`; this mapping reads `dues`, so no bill has an amount.
+    broken.operations.queryBills.response.map = broken.operations.queryBills.response.map.replace('"amount": due', '"amount": dues');
+    const withSchemaErrors = JSON.stringify({ ...broken, priority: 1, accountFields: [{ ...broken.accountFields[0], mask: 'last4' }] }, null, 2);
+    await page.locator('#manifest-text').fill(withSchemaErrors);
+
+    const priorityLine = lineOf(withSchemaErrors, '"priority"');
+    const maskLine = lineOf(withSchemaErrors, '"mask"');
+    const priority = page.locator('.manifest-issue[data-path="priority"]');
+    await priority.getByText('unknown key "priority"').waitFor();
+    expect(await priority.getAttribute('data-line')).toBe(String(priorityLine));
+    await expect(priority.textContent()).resolves.toContain(`第 ${priorityLine} 行`);
+    const mask = page.locator('.manifest-issue[data-path="accountFields.0.mask"]');
+    expect(await mask.getAttribute('data-line')).toBe(String(maskLine));
+    // Each error line is marked in the editor's gutter, and nothing can be submitted.
+    await page.locator(`.manifest-editor__line--error[data-line="${priorityLine}"]`).waitFor();
+    await page.locator(`.manifest-editor__line--error[data-line="${maskLine}"]`).waitFor();
+    expect(await page.locator('.manifest-editor__line--error').count()).toBe(2);
+    expect(await page.locator('#manifest-submit').isDisabled()).toBe(true);
+    // Choosing the issue selects its line in the text.
+    await mask.click();
+    const selected = await page.locator('#manifest-text').evaluate((el: HTMLTextAreaElement) => el.value.slice(el.selectionStart, el.selectionEnd));
+    expect(selected).toContain('"mask": "last4"');
+    await shot('console-editor-error');
+
+    // Fixed schema, mapping still broken: registered as a draft, and verify fails on the bills check.
+    const brokenMapping = JSON.stringify(broken, null, 2);
+    await page.locator('#manifest-text').fill(brokenMapping);
+    await page.locator('#manifest-valid').waitFor();
+    await page.locator('#manifest-submit').click();
+    await page.waitForURL(/\/console\/adapters\/wuhan-water$/);
+    await page.locator('#adapter-status').getByText('草稿').waitFor();
+    await page.locator('#verify-accounts').fill(fs.readFileSync(path.join(example, 'accounts.json'), 'utf8'));
+    await page.locator('#verify').click();
+    await page.locator('#verify-report[data-passed="false"]').waitFor();
+    const billsCheck = page.locator('#verify-report tr[data-check="bills mapped to valid amounts"]');
+    await billsCheck.getByText('失败').waitFor();
+    await expect(billsCheck.textContent()).resolves.toContain('账单金额映射为有效的分');
+    await page.locator('#verify-report').getByText('验证未通过').waitFor();
+    await page.locator('#verify-report tr[data-check="account found"]').getByText('通过').waitFor();
+
+    // A version that failed cannot go live: the hub says so, and the console offers only a forced, audited activation.
+    // Fix the mapping as a new version; the editor kept the text.
+    await page.getByRole('button', { name: '编辑新版本' }).click();
+    await page.waitForURL(/\/console\/adapters\/new$/);
+    expect(await page.locator('#manifest-text').inputValue()).toBe(brokenMapping);
+    const fixed = JSON.stringify({ ...manifest, version: '1.0.1' }, null, 2);
+    await page.locator('#manifest-text').fill(fixed);
+    await page.locator('#manifest-valid').waitFor();
+    await page.locator('#manifest-submit').click();
+    await page.waitForURL(/\/console\/adapters\/wuhan-water$/);
+    await page.getByRole('cell', { name: '1.0.1', exact: true }).waitFor();
+
+    // 验证 with the payable account: every check passes, the write-off one really exercised.
+    await page.locator('#verify').click();
+    await page.locator('#verify-report[data-passed="true"]').waitFor();
+    await page.locator('#verify-report').getByText('wuhan-water@1.0.1：验证通过').waitFor();
+    await page.locator('#verify-report').getByText('销账映射已实际检验。').waitFor();
+    const writeOffCheck = page.locator('#verify-report tr[data-check="write-off idempotent"]');
+    await writeOffCheck.getByText('通过').waitFor();
+    await expect(writeOffCheck.textContent()).resolves.toMatch(/reference WHR\d{6} both times/);
+    expect(await page.locator('#verify-report tr.check--failed').count()).toBe(0);
+    expect(await page.locator('#verify-report tr.check--skipped').count()).toBe(0);
+
+    // 启用: refused over 武汉, which wuhan-water-legacy serves; the conflict is shown and 替换 resolves it.
+    await page.locator('#activate').click();
+    const conflict = page.locator('#conflict-table');
+    await conflict.getByText('武汉市（420100）').waitFor();
+    await expect(conflict.textContent()).resolves.toContain('水费');
+    await expect(conflict.textContent()).resolves.toContain('wuhan-water-legacy');
+    await page.locator('#activate-replace').click();
+    await page.locator('#adapter-status').getByText('已启用').waitFor();
+    expect(await page.locator('#adapter-active-version').textContent()).toBe('1.0.1');
+
+    // 覆盖: 武汉's water is served by the new adapter, chosen by an operator; the old one still covers it.
+    await page.getByRole('menuitem', { name: '覆盖' }).click();
+    await page.waitForURL(/\/console\/coverage$/);
+    await page.locator('#coverage-city').fill('武汉');
+    await page.locator('.ant-select-item-option', { hasText: '420100' }).click();
+    const water = page.locator('#coverage-water');
+    await water.getByText('运营人员指定').waitFor();
+    await expect(water.textContent()).resolves.toMatch(/^水费wuhan-water运营人员指定wuhan-water-legacy（城市级）$/);
+
+    // 审计日志: the calls just made, newest first, with the replacement recorded.
+    await page.getByRole('menuitem', { name: '审计日志' }).click();
+    await page.waitForURL(/\/console\/audit$/);
+    const audit = page.locator('#audit-table');
+    await audit.getByText('coverage.replace').waitFor();
+    const auditText = (await audit.textContent()) ?? '';
+    for (const action of ['POST /adapters', 'POST /adapters/wuhan-water/verify', 'POST /adapters/wuhan-water/activate', 'coverage.replace']) expect(auditText).toContain(action);
+    expect(auditText).toContain('出错'); // the refused activation (409) is there too
+
+    // 适配器列表: both adapters, the new one active at 1.0.1 and healthy.
+    await page.getByRole('menuitem', { name: '适配器' }).click();
+    await page.waitForURL(/\/console\/adapters$/);
+    const row = page.locator('#adapter-wuhan-water');
+    await row.getByText('已启用').waitFor();
+    const rowText = (await row.textContent()) ?? '';
+    for (const expected of ['水费', '武汉水务', '1.0.1', '城市 420100', '正常', '错误率']) expect(rowText).toContain(expected);
+    await shot('console-adapters');
+
+    // The hub saw what the operator saw.
+    const { body } = await request(hub.url).get('/api/v1/admin/coverage?city=420100').set('Authorization', `Bearer ${TEST_OPERATOR_TOKEN}`).expect(200);
+    expect(body.categories.find((c: { category: string }) => c.category === 'water').servedBy).toEqual({ adapterId: 'wuhan-water', reason: 'chosen' });
+
+    // 401 sends back to sign-in: a token that stops working ends the session.
+    await page.evaluate(() => sessionStorage.setItem('cityhub.console.operatorToken', 'revoked-token-000000000000000000'));
+    await page.getByRole('button', { name: /刷\s*新/ }).click();
+    await page.waitForURL(/\/console\/login$/);
+
+    // The refused calls (401, 409) log "Failed to load resource"; anything else, a CSP refusal above all, fails the test.
+    expect(browserErrors.filter((e) => !e.startsWith('Failed to load resource'))).toEqual([]);
+  });
+});
