@@ -109,6 +109,12 @@ async function main(): Promise<void> {
     const build = spawnSync('npm', ['run', '--silent', 'build:h5'], { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
     if (build.status !== 0) console.log('the h5 build failed: the browser tests will fail');
   }
+  // The console's browser test drives its build (server/console/dist) the same way.
+  if (!fs.existsSync(path.join(root, 'server', 'console', 'dist', 'index.html'))) {
+    console.log('building the operator console for the browser tests');
+    const build = spawnSync('npm', ['run', '--silent', 'build:console'], { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
+    if (build.status !== 0) console.log('the console build failed: its browser test will fail');
+  }
 
   const tallies: Tally[] = [];
   tallies.push(jest('embedded', [], { DATABASE_URL: '', REDIS_URL: '' }));

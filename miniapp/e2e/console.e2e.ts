@@ -216,6 +216,7 @@ describe('the operator console in a browser', () => {
     await row.getByText('已启用').waitFor();
     const rowText = (await row.textContent()) ?? '';
     for (const expected of ['水费', '武汉水务', '1.0.1', '城市 420100', '正常', '错误率']) expect(rowText).toContain(expected);
+    await page.locator('.ant-message-notice').first().waitFor({ state: 'detached' });
     await shot('console-adapters');
 
     // The hub saw what the operator saw.

@@ -16,6 +16,7 @@ export function navigate(route: string, options: { replace?: boolean } = {}): vo
   const url = `${BASE}${route}`;
   if (options.replace) window.history.replaceState(null, '', url);
   else window.history.pushState(null, '', url);
+  window.scrollTo(0, 0);
   listeners.forEach((l) => l());
 }
 
