@@ -26,6 +26,7 @@ import { ApiRouter } from './http/api-router';
 import { requestId } from './http/request-id';
 import { HubRateLimits } from './http/rate-limit';
 import { noStoreWhenAuthenticated } from './http/no-store';
+import { allowOnRefusedMethod } from './http/client-errors';
 import { createAuditRoutes } from './admin/audit-routes';
 import type { Config } from './infra/config';
 import type { KeyValueStore } from './infra/kv';
@@ -118,6 +119,7 @@ export function createApp(deps: AppDeps): HubApp {
   app.use(ops.routes());
   app.use(ops.allowedMethods());
   app.use(rateLimits.edge());
+  app.use(allowOnRefusedMethod(api.specs));
   for (const mw of api.middleware()) app.use(mw);
   // Mounted even before the h5 build exists: files are looked up per request.
   app.use(serve(deps.config.h5Dir, { index: 'index.html', maxage: 0 }));

@@ -74,3 +74,22 @@ describe('sessions are bounded and revocable (issue 9)', () => {
     expect(res.body.error.code).toBe('UNAUTHENTICATED');
   });
 });
+
+describe('a refused method is told what the path takes (issue 9)', () => {
+  let hub: TestHub;
+  beforeAll(async () => {
+    hub = await createTestHub();
+  });
+  afterAll(() => hub.close());
+
+  it.each([
+    ['DELETE', '/api/v1/cities', 'GET, HEAD, OPTIONS'],
+    ['PUT', '/api/v1/accounts/00000000-0000-4000-8000-000000000000', 'PATCH, DELETE, OPTIONS'],
+    ['PROPFIND', '/api/v1/orders', 'POST, GET, HEAD, OPTIONS'],
+  ])('%s %s → 405 with Allow: %s', async (method, path, allow) => {
+    const res = await fetch(`${hub.url}${path}`, { method });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe(allow);
+    expect(errorEnvelopeSchema.parse(await res.json()).error.code).toBe('METHOD_NOT_ALLOWED');
+  });
+});

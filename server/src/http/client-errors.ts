@@ -1,6 +1,7 @@
 import { constants as zlib } from 'node:zlib';
 import { AppError } from '../errors';
-import type { HubContext } from './context';
+import type { RouteSpec } from './api-router';
+import type { HubContext, HubMiddleware } from './context';
 
 /** The methods the hub answers on some route; what an unknown method is told it may use instead. */
 const KNOWN_METHODS = 'GET, HEAD, POST, PATCH, DELETE, OPTIONS';
@@ -68,4 +69,29 @@ export function publicFace(err: AppError, ctx: HubContext): AppError {
   if (err.code !== 'SIGNATURE_INVALID') return err;
   ctx.state.log.warn({ reason: err.message, path: ctx.path }, 'payment notification refused');
   return new AppError('SIGNATURE_INVALID', 'notification refused');
+}
+
+/**
+ * Names in `Allow` the methods a known API path takes when the router refuses
+ * a method (it throws 405/501 without the header): DELETE /api/v1/cities →
+ * "GET, HEAD, OPTIONS". Costs nothing unless the router throws.
+ */
+export function allowOnRefusedMethod(specs: RouteSpec[]): HubMiddleware {
+  const routes = specs.map((spec) => ({
+    pattern: new RegExp(`^${spec.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z_]\w*/g, '[^/]+')}/?$`, 'i'),
+    method: spec.method.toUpperCase(),
+  }));
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      const status = (err as { status?: unknown } | null)?.status;
+      if (status === 405 || status === 501) {
+        const methods = new Set(routes.filter((r) => r.pattern.test(ctx.path)).map((r) => r.method));
+        if (methods.has('GET')) methods.add('HEAD');
+        if (methods.size) ctx.set('Allow', [...methods, 'OPTIONS'].join(', '));
+      }
+      throw err;
+    }
+  };
 }
