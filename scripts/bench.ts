@@ -287,7 +287,7 @@ const pct = (part: number, whole: number) => `${fmt((100 * part) / whole)}%`;
 const mark = (ok: boolean) => (ok ? '✓' : '✗');
 
 /** The report as a Markdown table: one row per figure, one column per configuration. */
-function markdown(results: ConfigurationResult[], meta: { date: string; command: string; nproc: number; cpu: string; node: string; loadBefore: number[]; loadAfter: number[] }): string {
+function markdown(results: ConfigurationResult[], meta: { date: string; command: string; commit: string; nproc: number; cpu: string; node: string; loadBefore: number[]; loadAfter: number[] }): string {
   const cols = results.map((r) => r.label);
   type Complete = Required<ConfigurationResult>;
   /** One figure across the configurations; a dash where the figures it needs are missing. */
@@ -299,7 +299,7 @@ function markdown(results: ConfigurationResult[], meta: { date: string; command:
   return [
     `# cityhub bench — ${meta.date}`,
     '',
-    `Command: \`${meta.command}\`  `,
+    `Command: \`${meta.command}\` at commit ${meta.commit}${meta.commit.endsWith('-dirty') ? ' (with the working tree\'s uncommitted changes)' : ''}  `,
     `Machine: ${meta.nproc} × ${meta.cpu}, node ${meta.node}; load average ${meta.loadBefore.map((x) => x.toFixed(2)).join(' / ')} before, ${meta.loadAfter.map((x) => x.toFixed(2)).join(' / ')} after (1/5/15 min).  `,
     `Hubs run ${[...new Set(results.map((r) => r.runtime ?? '?'))].join(' / ')} (compiled: the npm run build output, as production; tsx when the build is missing or older than the sources); every party is its own process: hub(s), mock WeChat, provider simulators, a bare Koa route (the baseline), the load generator (autocannon, ${CONNECTIONS} connections, ${DURATION_S} s per run) and the payment driver (${PAYERS} payers).  `,
     'Ratios are against the baseline measured in the same configuration of the same run, just before. With several hubs, connections and payers go round robin over them and the gateway notifies through a round-robin balancer.',
@@ -377,6 +377,10 @@ async function main(): Promise<void> {
     nproc: os.availableParallelism(),
     cpu: os.cpus()[0]?.model.trim() ?? 'unknown CPU',
     node: process.version,
+    commit: (() => {
+      const described = spawnSync('git', ['describe', '--always', '--dirty'], { cwd: root, encoding: 'utf8' });
+      return described.status === 0 ? described.stdout.trim() : 'unknown';
+    })(),
     loadBefore: os.loadavg(),
     loadAfter: [] as number[],
   };
