@@ -71,7 +71,9 @@ describe('the operator console in a browser', () => {
     provider?.kill('SIGTERM');
   });
 
+  // Once the toasts have gone (antd keeps each 3 s) and the modal has finished opening.
   const shot = async (name: string) => {
+    await page.locator('.ant-message-notice').first().waitFor({ state: 'detached', timeout: 6000 });
     await page.waitForTimeout(400);
     await page.screenshot({ path: path.join(shots, `${name}.png`) });
   };
@@ -187,6 +189,7 @@ describe('the operator console in a browser', () => {
     await conflict.getByText('武汉市（420100）').waitFor();
     await expect(conflict.textContent()).resolves.toContain('水费');
     await expect(conflict.textContent()).resolves.toContain('wuhan-water-legacy');
+    await shot('console-conflict');
     await page.locator('#activate-replace').click();
     await page.locator('#adapter-status').getByText('已启用').waitFor();
     expect(await page.locator('#adapter-active-version').textContent()).toBe('1.0.1');
@@ -199,6 +202,7 @@ describe('the operator console in a browser', () => {
     const water = page.locator('#coverage-water');
     await water.getByText('运营人员指定').waitFor();
     await expect(water.textContent()).resolves.toMatch(/^水费wuhan-water运营人员指定wuhan-water-legacy（城市级）$/);
+    await shot('console-coverage');
 
     // 审计日志: the calls just made, newest first, with the replacement recorded.
     await page.getByRole('menuitem', { name: '审计日志' }).click();
@@ -216,7 +220,6 @@ describe('the operator console in a browser', () => {
     await row.getByText('已启用').waitFor();
     const rowText = (await row.textContent()) ?? '';
     for (const expected of ['水费', '武汉水务', '1.0.1', '城市 420100', '正常', '错误率']) expect(rowText).toContain(expected);
-    await page.locator('.ant-message-notice').first().waitFor({ state: 'detached' });
     await shot('console-adapters');
 
     // The hub saw what the operator saw.

@@ -41,7 +41,7 @@ export default function Coverage() {
     const code = new URLSearchParams(window.location.search).get('city');
     if (code && /^\d{6}$/.test(code)) void show(code);
     void search('');
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Once, on opening the page: a ?city= in the address shows that city at once.
   }, []);
 
   return (

@@ -40,7 +40,7 @@ export default function Reconciliation() {
   };
   useEffect(() => {
     void load(day);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // On opening the page, and again for each day chosen.
   }, [day]);
 
   return (
