@@ -1,3 +1,4 @@
+import { DEFAULT_RATE_LIMITS } from './rate-limits';
 import { ConfigError, loadConfig } from './config';
 
 describe('configuration', () => {
@@ -33,4 +34,20 @@ describe('configuration', () => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(key);
   });
+
+  it('reads the rate limits from config/default.json, each overridable by RATE_LIMITS', () => {
+    expect(loadConfig({}).rateLimits).toEqual(DEFAULT_RATE_LIMITS);
+    const raised = loadConfig({ RATE_LIMITS: '{"bindPerResident":{"points":1000},"loginPerIp":{"points":5,"durationSec":1}}' }).rateLimits;
+    expect(raised.bindPerResident).toEqual({ points: 1000, durationSec: 3600 });
+    expect(raised.loginPerIp).toEqual({ points: 5, durationSec: 1 });
+    expect(raised.readsPerResident).toEqual(DEFAULT_RATE_LIMITS.readsPerResident);
+    expect(() => loadConfig({ RATE_LIMITS: 'not json' })).toThrow('RATE_LIMITS');
+    expect(() => loadConfig({ RATE_LIMITS: '{"noSuchLimit":{"points":1,"durationSec":1}}' })).toThrow(ConfigError);
+  });
+
+  it('keeps /metrics for operators unless METRICS_ACCESS says public', () => {
+    expect(loadConfig({}).metricsAccess).toBe('operator');
+    expect(loadConfig({ METRICS_ACCESS: 'public' }).metricsAccess).toBe('public');
+  });
 });
+
