@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { In, type DataSource, type EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { AdapterError } from '../adapters/contract';
 import type { AdapterRegistry } from '../adapters/registry';
 import { crashPoint } from '../infra/crash-points';
@@ -9,7 +9,8 @@ import type { Logger } from '../infra/logger';
 import { Periodic } from '../infra/periodic';
 import { inTransaction } from '../infra/transaction';
 import type { PaymentGateway } from '../payments/gateway';
-import { OrderEntity, OutboxEntity, type OrderRow, type OutboxKind } from './entities';
+import type { OrderRow, OutboxKind } from './entities';
+import { placeholders, run, sqlTime } from './sql';
 import type { OrderService } from './service';
 import { OUTBOX_WAKE_CHANNEL, type OrderStateMachine } from './state-machine';
 
@@ -216,20 +217,32 @@ export class OutboxWorker {
     const mysql = databaseKind(ds) === 'mysql';
     const lease = `${this.owner}-${++this.claims}`;
     const claimed = await inTransaction(ds, async (tx) => {
-      const now = new Date();
-      const due = this.dueRows(tx, now, limit, skipProviders);
-      const raw: RawClaim[] = await (mysql ? due.setLock('pessimistic_write').setOnLocked('skip_locked') : due).getRawMany();
+      const at = new Date();
+      const now = sqlTime(ds, at);
+      const skip = skipProviders.length ? ` AND NOT (ob.kind = 'write_off' AND o.adapter_id IN (${placeholders(skipProviders.length)}))` : '';
+      // MySQL: rows another worker holds are skipped, not waited for; SQLite: the single writer is enough.
+      const { rows: raw } = await run<RawClaim>(
+        tx,
+        `SELECT ob.id AS id, ob.kind AS kind, ob.attempts AS attempts, o.id AS orderId, o.order_no AS orderNo, o.status AS status,
+                o.adapter_id AS adapterId, o.adapter_version AS adapterVersion, o.fields_sealed AS fieldsSealed, o.bill_refs AS billRefs,
+                o.amount_fen AS amountFen, o.refund_no AS refundNo, o.refund_reason AS refundReason
+           FROM outbox ob LEFT JOIN orders o ON o.id = ob.order_id
+          WHERE ob.status = 'pending' AND ob.next_attempt_at <= ? AND (ob.lease_until IS NULL OR ob.lease_until < ?)${skip}
+          ORDER BY ob.next_attempt_at ASC LIMIT ${Math.max(1, Math.floor(limit))}${mysql ? ' FOR UPDATE SKIP LOCKED' : ''}`,
+        [now, now, ...skipProviders],
+      );
       if (raw.length === 0) return [];
       const ids = raw.map((r) => Number(r.id));
-      // MySQL: the rows are locked; SQLite: the single writer. The conditions are for a second process on one SQLite file.
-      const taken = await tx
-        .createQueryBuilder()
-        .update(OutboxEntity)
-        .set({ leaseOwner: lease, leaseUntil: new Date(now.getTime() + this.deps.options.leaseMs), attempts: () => 'attempts + 1', updatedAt: now })
-        .where({ id: In(ids), status: 'pending' })
-        .execute();
+      const leaseUntil = at.getTime() + this.deps.options.leaseMs;
+      // The status condition is for a second process on one SQLite file (the CLI, a restart overlapping).
+      const taken = await run(tx, `UPDATE outbox SET lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ? WHERE id IN (${placeholders(ids.length)}) AND status = 'pending'`, [
+        lease,
+        sqlTime(ds, new Date(leaseUntil)),
+        now,
+        ...ids,
+      ]);
       if (taken.affected !== ids.length) throw new Error('outbox rows were claimed by another process meanwhile; claiming again');
-      const rows = raw.map((r) => this.toClaimed(r, lease, now.getTime() + this.deps.options.leaseMs));
+      const rows = raw.map((r) => this.toClaimed(r, lease, leaseUntil));
       const paid = rows.filter((r) => r.kind === 'write_off' && r.order?.status === 'PAID').map((r) => r.order!);
       if (paid.length) {
         await this.deps.machine.fireWithin(tx, paid, 'post', 'write-off sent to the provider');
@@ -238,30 +251,6 @@ export class OutboxWorker {
       return rows;
     });
     return claimed;
-  }
-
-  private dueRows(tx: EntityManager, now: Date, limit: number, skipProviders: string[]) {
-    const qb = tx
-      .createQueryBuilder(OutboxEntity, 'ob')
-      .leftJoin(OrderEntity.options.name, 'o', 'o.id = ob.orderId')
-      .select('ob.id', 'id')
-      .addSelect('ob.kind', 'kind')
-      .addSelect('ob.attempts', 'attempts')
-      .addSelect('o.id', 'orderId')
-      .addSelect('o.orderNo', 'orderNo')
-      .addSelect('o.status', 'status')
-      .addSelect('o.adapterId', 'adapterId')
-      .addSelect('o.adapterVersion', 'adapterVersion')
-      .addSelect('o.fieldsSealed', 'fieldsSealed')
-      .addSelect('o.billRefs', 'billRefs')
-      .addSelect('o.amountFen', 'amountFen')
-      .addSelect('o.refundNo', 'refundNo')
-      .addSelect('o.refundReason', 'refundReason')
-      .where('ob.status = :pending', { pending: 'pending' })
-      .andWhere('ob.nextAttemptAt <= :now', { now })
-      .andWhere('(ob.leaseUntil IS NULL OR ob.leaseUntil < :now)', { now });
-    if (skipProviders.length) qb.andWhere("NOT (ob.kind = 'write_off' AND o.adapterId IN (:...skipProviders))", { skipProviders });
-    return qb.orderBy('ob.nextAttemptAt', 'ASC').limit(limit);
   }
 
   private toClaimed(r: RawClaim, lease: string, leaseUntil: number): ClaimedRow {
@@ -304,7 +293,8 @@ export class OutboxWorker {
   }
 
   private async done(row: ClaimedRow): Promise<void> {
-    await this.deps.dataSource.getRepository(OutboxEntity).update({ id: row.id, leaseOwner: row.lease }, { status: 'done', leaseOwner: null, leaseUntil: null, updatedAt: new Date() });
+    const ds = this.deps.dataSource;
+    await ds.query("UPDATE outbox SET status = 'done', lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND lease_owner = ?", [sqlTime(ds, new Date()), row.id, row.lease]);
   }
 
   private async retryLater(row: ClaimedRow, err: unknown): Promise<void> {
@@ -312,9 +302,14 @@ export class OutboxWorker {
     const delay = Math.min(o.backoffMaxMs, o.backoffBaseMs * 2 ** Math.min(row.attempts, 20)) * (0.8 + Math.random() * 0.4);
     const message = err instanceof Error ? `${(err as AdapterError).code ?? err.name}: ${err.message}` : String(err);
     this.deps.log.warn({ outboxId: row.id, orderId: row.order?.id, kind: row.kind, attempt: row.attempts + 1, error: message }, 'outbox delivery will be retried');
-    await this.deps.dataSource
-      .getRepository(OutboxEntity)
-      .update({ id: row.id, leaseOwner: row.lease }, { nextAttemptAt: new Date(Date.now() + delay), leaseOwner: null, leaseUntil: null, lastError: message.slice(0, 500), updatedAt: new Date() });
+    const ds = this.deps.dataSource;
+    await ds.query('UPDATE outbox SET next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, last_error = ?, updated_at = ? WHERE id = ? AND lease_owner = ?', [
+      sqlTime(ds, new Date(Date.now() + delay)),
+      message.slice(0, 500),
+      sqlTime(ds, new Date()),
+      row.id,
+      row.lease,
+    ]);
   }
 
   private async writeOff(row: ClaimedRow, order: ClaimedOrder): Promise<void> {

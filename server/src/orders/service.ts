@@ -16,6 +16,7 @@ import type { PaymentGateway } from '../payments/gateway';
 import { verifyPayment, type ConfirmedPayment } from '../payments/verification';
 import { BillLockEntity, IdempotencyEntity, OrderEntity, OrderEventEntity, type OrderRow, type OrderStatus } from './entities';
 import { newOrderNo } from './order-no';
+import { select } from './sql';
 import { ordersTransaction, type OrderStateMachine } from './state-machine';
 
 export interface OrderServiceOptions {
@@ -297,9 +298,9 @@ export class OrderService {
    * and reorderings change nothing.
    */
   async markPaid(orderNo: string, paid: ConfirmedPayment): Promise<'paid' | 'duplicate' | 'refunding' | 'unknown-order'> {
-    const found = await this.ds.getRepository(OrderEntity).findOne({ select: { id: true, orderNo: true, status: true, amountFen: true }, where: { orderNo } });
+    const [found] = await select<{ id: string; status: OrderStatus; amountFen: number | string }>(this.ds, 'SELECT id, status, amount_fen AS amountFen FROM orders WHERE order_no = ?', [orderNo]);
     if (!found) return 'unknown-order';
-    const verdict = verifyPayment(found, paid, this.deps.gateway);
+    const verdict = verifyPayment({ amountFen: Number(found.amountFen) }, paid, this.deps.gateway);
     if (!verdict.matches) this.deps.log.warn({ orderNo, mismatch: verdict.reason }, 'payment does not match its order: refunding, not crediting');
     const refundNo = `RF${orderNo.slice(2)}`;
     let order: Pick<OrderRow, 'id' | 'status'> | null = found;
@@ -314,7 +315,7 @@ export class OrderService {
           : { note: `paid (${paid.source})`, set: { transactionId: paid.transactionId, paidAt: new Date() } };
       const outcome = await this.deps.machine.fire(order, event, change);
       if (outcome.changed) return outcome.to === 'PAID' ? 'paid' : 'refunding';
-      order = await this.ds.getRepository(OrderEntity).findOne({ select: { id: true, status: true }, where: { orderNo } });
+      [order = null] = await select<Pick<OrderRow, 'id' | 'status'>>(this.ds, 'SELECT id, status FROM orders WHERE order_no = ?', [orderNo]);
     }
     return 'duplicate';
   }

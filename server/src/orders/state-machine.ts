@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { ORDER_STATUS_LABELS } from '@cityhub/shared';
-import { In, type DataSource, type EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { ConflictError } from '../errors';
 import { databaseKind } from '../infra/database';
 import type { KeyValueStore } from '../infra/kv';
 import type { Logger } from '../infra/logger';
 import { inTransaction } from '../infra/transaction';
-import { BillLockEntity, OrderEntity, OrderEventEntity, OutboxEntity, type OrderRow, type OrderStatus, type OutboxKind } from './entities';
+import type { OrderRow, OrderStatus, OutboxKind } from './entities';
+import { placeholders, run, sqlTime } from './sql';
 
 /** What happens to an order. Each (status, event) pair is either in TRANSITIONS or illegal. */
 export const ORDER_EVENTS = ['pay', 'pay_rejected', 'cancel', 'expire', 'prepay_failed', 'post', 'written_off', 'write_off_refused', 'refunded'] as const;
@@ -89,6 +90,17 @@ export type TransitionOutcome = { changed: true; from: OrderStatus; to: OrderSta
 /** Columns a transition may set besides the status. */
 export type OrderChange = Partial<Pick<OrderRow, 'transactionId' | 'paidAt' | 'writeOffRef' | 'completedAt' | 'refundNo' | 'refundReason' | 'closedAt'>>;
 
+/** The columns of OrderChange (see entities.ts). */
+const CHANGE_COLUMNS: Record<keyof OrderChange, string> = {
+  transactionId: 'transaction_id',
+  paidAt: 'paid_at',
+  writeOffRef: 'write_off_ref',
+  completedAt: 'completed_at',
+  refundNo: 'refund_no',
+  refundReason: 'refund_reason',
+  closedAt: 'closed_at',
+};
+
 /**
  * A transaction for the orders' hot path. On MySQL it runs at the server's
  * default isolation, one statement fewer than inTransaction's READ COMMITTED:
@@ -155,11 +167,11 @@ export class OrderStateMachine {
     const rule = orders.map((o) => this.rule(o, event))[0];
     if (!rule) return;
     const ids = orders.map((o) => o.id);
-    const now = new Date();
-    const result = await tx.createQueryBuilder().update(OrderEntity).set({ status: rule.to, updatedAt: now }).where({ id: In(ids), status: rule.from }).execute();
+    const now = sqlTime(this.deps.dataSource, new Date());
+    const { affected } = await run(tx, `UPDATE orders SET status = ?, updated_at = ? WHERE id IN (${placeholders(ids.length)}) AND status = ?`, [rule.to, now, ...ids, rule.from]);
     // The caller holds these rows, so each is where it saw it; anything else is a bug: roll the claim back.
-    if (result.affected !== ids.length) throw new Error(`${ids.length - (result.affected ?? 0)} of ${ids.length} orders moved while held`);
-    await tx.getRepository(OrderEventEntity).insert(ids.map((orderId) => ({ orderId, at: now, status: rule.to, note })));
+    if (affected !== ids.length) throw new Error(`${ids.length - affected} of ${ids.length} orders moved while held`);
+    await run(tx, `INSERT INTO order_events (order_id, at, status, note) VALUES ${ids.map(() => '(?, ?, ?, ?)').join(', ')}`, ids.flatMap((id) => [id, now, rule.to, note]));
   }
 
   /** Calls `listener` after each commit that queued outbox work in this process; returns the unsubscribe. */
@@ -182,22 +194,28 @@ export class OrderStateMachine {
   }
 
   private async apply(tx: EntityManager, orderId: string, rule: TransitionRule, note: string | null, set: OrderChange): Promise<boolean> {
-    const now = new Date();
-    const result = await tx
-      .createQueryBuilder()
-      .update(OrderEntity)
-      .set({ ...set, status: rule.to, updatedAt: now })
-      .where('id = :id AND status = :from', { id: orderId, from: rule.from })
-      .execute();
-    if (!result.affected) return false;
-    await tx.getRepository(OrderEventEntity).insert({ orderId, at: now, status: rule.to, note });
-    if (rule.finishes) await tx.getRepository(OutboxEntity).update({ orderId, kind: rule.finishes }, { status: 'done', leaseOwner: null, leaseUntil: null, updatedAt: now });
-    if (rule.enqueues) {
-      await tx
-        .getRepository(OutboxEntity)
-        .insert({ orderId, kind: rule.enqueues, status: 'pending', attempts: 0, nextAttemptAt: now, leaseOwner: null, leaseUntil: null, lastError: null, createdAt: now, updatedAt: now });
+    const ds = this.deps.dataSource;
+    const now = sqlTime(ds, new Date());
+    const changes = (Object.keys(set) as Array<keyof OrderChange>).filter((k) => set[k] !== undefined);
+    const values = changes.map((k) => {
+      const v = set[k];
+      return v instanceof Date ? sqlTime(ds, v) : v;
+    });
+    const assignments = ['status = ?', 'updated_at = ?', ...changes.map((k) => `${CHANGE_COLUMNS[k]} = ?`)].join(', ');
+    const { affected } = await run(tx, `UPDATE orders SET ${assignments} WHERE id = ? AND status = ?`, [rule.to, now, ...values, orderId, rule.from]);
+    if (!affected) return false;
+    await run(tx, 'INSERT INTO order_events (order_id, at, status, note) VALUES (?, ?, ?, ?)', [orderId, now, rule.to, note]);
+    if (rule.finishes) {
+      await run(tx, "UPDATE outbox SET status = 'done', lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE order_id = ? AND kind = ?", [now, orderId, rule.finishes]);
     }
-    if (rule.releasesBills) await tx.getRepository(BillLockEntity).delete({ orderId });
+    if (rule.enqueues) {
+      await run(
+        tx,
+        "INSERT INTO outbox (order_id, kind, status, attempts, next_attempt_at, lease_owner, lease_until, last_error, created_at, updated_at) VALUES (?, ?, 'pending', 0, ?, NULL, NULL, NULL, ?, ?)",
+        [orderId, rule.enqueues, now, now, now],
+      );
+    }
+    if (rule.releasesBills) await run(tx, 'DELETE FROM bill_locks WHERE order_id = ?', [orderId]);
     return true;
   }
 }
