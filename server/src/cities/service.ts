@@ -1,13 +1,21 @@
 import type { DataSource, Repository } from 'typeorm';
 import type { City, CitySearchQuery } from '@cityhub/shared';
 import { NotFoundError } from '../errors';
+import { LocalCache } from '../infra/kv/local-cache';
 import { CityEntity, type CityRow } from './entities';
 
-/** The catalog held in memory: every city in code order, and by code. */
+/** The catalog held in memory, frozen: every city in code order, and by code. */
 interface CityIndex {
-  ordered: City[];
+  ordered: readonly City[];
   byCode: Map<string, City>;
 }
+
+/**
+ * Answers to recent searches. The catalog never changes while the hub runs,
+ * so an answer stays right; the bound only keeps odd queries from piling up.
+ */
+const SEARCH_MEMORY_MS = 3600_000;
+const SEARCHES_REMEMBERED = 2000;
 
 /**
  * The city catalog: search by name, pinyin or initials; look up by code.
@@ -19,6 +27,7 @@ interface CityIndex {
 export class CityService {
   private readonly repo: Repository<CityRow>;
   private index?: Promise<CityIndex>;
+  private readonly searches = new LocalCache<readonly City[]>(SEARCH_MEMORY_MS, SEARCHES_REMEMBERED);
 
   constructor(dataSource: DataSource) {
     this.repo = dataSource.getRepository(CityEntity);
@@ -33,7 +42,7 @@ export class CityService {
     this.index ??= this.repo.find().then(
       (rows) => {
         const ordered = rows
-          .map((r): City => ({ code: r.code, name: r.name, provinceCode: r.provinceCode, provinceName: r.provinceName, pinyin: r.pinyin, initials: r.initials }))
+          .map((r): City => Object.freeze({ code: r.code, name: r.name, provinceCode: r.provinceCode, provinceName: r.provinceName, pinyin: r.pinyin, initials: r.initials }))
           .sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
         return { ordered, byCode: new Map(ordered.map((c) => [c.code, c])) };
       },
@@ -52,24 +61,29 @@ export class CityService {
    */
   async search(query: CitySearchQuery): Promise<City[]> {
     const { ordered } = await this.catalog();
-    const province = query.province;
-    const q = query.q?.trim();
-    const latin = q ? q.toLowerCase().replace(/[\s']/g, '') : '';
+    const province = query.province ?? '';
+    const q = query.q?.trim() ?? '';
+    const memoKey = `${province}|${q}`;
+    const remembered = this.searches.get(memoKey);
+    // A fresh array each time; the cities in it are frozen and shared.
+    if (remembered) return [...remembered];
+    const latin = q.toLowerCase().replace(/[\s']/g, '');
     const byPinyin = latin !== '' && /^[a-z]+$/.test(latin);
-    const found: City[] = [];
-    for (const city of ordered) {
-      if (province && city.provinceCode !== province) continue;
-      if (q && !(city.name.includes(q) || (byPinyin && (city.pinyin.startsWith(latin) || city.initials.startsWith(latin))))) continue;
-      // A copy, so a caller changing what it got cannot change the catalog.
-      found.push({ ...city });
-    }
-    return found;
+    const found = Object.freeze(
+      ordered.filter(
+        (city) =>
+          (!province || city.provinceCode === province) &&
+          (!q || city.name.includes(q) || (byPinyin && (city.pinyin.startsWith(latin) || city.initials.startsWith(latin)))),
+      ),
+    );
+    this.searches.set(memoKey, found);
+    return [...found];
   }
 
   /** The city with this GB/T 2260 code, or CITY_NOT_FOUND. */
   async get(code: string): Promise<City> {
     const city = (await this.catalog()).byCode.get(code);
     if (!city) throw new NotFoundError('CITY_NOT_FOUND', `no city with code ${code}`);
-    return { ...city };
+    return city;
   }
 }
