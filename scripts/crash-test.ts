@@ -210,7 +210,7 @@ async function main(): Promise<void> {
     const unsettled = await waitForSettlement(db.url, confirmed, 120_000, () => !!broken);
     finish();
     await supervisor;
-    for (const u of unsettled) problems.push(`order ${u.order_no} stuck in ${u.status}`);
+    if (unsettled.length) problems.push(`${unsettled.length} orders still unsettled after the wait (${[...new Set(unsettled.map((u) => u.status))].join(', ')})`);
     const books = await checkBooks({ databaseUrl: db.url, confirmed, journal: await stack.writeOffs('grid'), client, operatorToken: stack.operatorToken });
     problems.push(...books.problems);
     const r = books.reconciliation;

@@ -131,17 +131,23 @@ export async function checkBooks(input: { databaseUrl: string; confirmed: Confir
     await pool.end();
   }
   const byNo = new Map(orders.map((o) => [o.order_no, o]));
+  // Unsettled orders are counted by status, with a few examples, so the other problems stay readable.
+  const unsettled = new Map<string, string[]>();
   for (const c of confirmed) {
-    const status = byNo.get(c.orderNo)?.status;
-    if (status !== 'COMPLETED' && status !== 'REFUNDED') problems.push(`confirmed order ${c.orderNo} is ${status ?? 'missing'}`);
+    const status = byNo.get(c.orderNo)?.status ?? 'missing';
+    if (status !== 'COMPLETED' && status !== 'REFUNDED') unsettled.set(status, [...(unsettled.get(status) ?? []), c.orderNo]);
   }
+  for (const [status, nos] of unsettled) problems.push(`${nos.length} confirmed orders are ${status}, not COMPLETED or REFUNDED (e.g. ${nos.slice(0, 3).join(', ')})`);
   const byId = new Map(orders.map((o) => [o.id, o]));
   for (const c of credits) problems.push(`order ${byId.get(c.order_id)?.order_no ?? c.order_id} credited PAID ${c.n} times`);
 
   const completed = orders.filter((o) => o.status === 'COMPLETED');
   const journalNos = new Set(journal.map((w) => w.orderNo));
   if (journal.length !== completed.length) problems.push(`provider recorded ${journal.length} write-offs for ${completed.length} completed orders`);
-  for (const o of completed) if (!journalNos.has(o.order_no)) problems.push(`completed order ${o.order_no} has no write-off at the provider`);
+  const unwritten = completed.filter((o) => !journalNos.has(o.order_no)).map((o) => o.order_no);
+  if (unwritten.length) problems.push(`${unwritten.length} completed orders have no write-off at the provider (e.g. ${unwritten.slice(0, 3).join(', ')})`);
+  const notCompleted = journal.filter((w) => byNo.get(w.orderNo)?.status !== 'COMPLETED').map((w) => `${w.orderNo} (${byNo.get(w.orderNo)?.status ?? 'missing'})`);
+  if (notCompleted.length) problems.push(`${notCompleted.length} orders written off at the provider are not COMPLETED (e.g. ${notCompleted.slice(0, 3).join(', ')})`);
   const seenBills = new Set<string>();
   let doubleWriteOffs = 0;
   for (const w of journal) {
