@@ -10,6 +10,7 @@
  *   npm run cityhub -- adapters health ID
  *   npm run cityhub -- coverage CITY_CODE      (who serves each category there, and why)
  *   npm run cityhub -- secrets put NAME        (value read from standard input)
+ *   npm run cityhub -- audit [--operator NAME] [--action TEXT] [--outcome ok|error|refused] [--from ISO] [--to ISO] [--before ID] [--limit N]
  *   npm run cityhub -- reconcile --date YYYY-MM-DD   (download that day's trade bill and reconcile it)
  *
  * CITYHUB_URL (default http://127.0.0.1:3000) and CITYHUB_OPERATOR_TOKEN
@@ -17,7 +18,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { formatFen, type AdapterSummary, type CityCoverage, type ConformanceReportDto, type ReconciliationReport } from '@cityhub/shared';
+import { formatFen, type AdapterSummary, type AuditPage, type CityCoverage, type ConformanceReportDto, type ReconciliationReport } from '@cityhub/shared';
 
 // `cityhub … | head` closes the pipe early: that is the reader's choice, not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -123,7 +124,7 @@ async function main(argv: string[]): Promise<void> {
     for (const g of c.categories) {
       const served = g.servedBy ? `${g.servedBy.adapterId} (${g.servedBy.reason === 'chosen' ? 'chosen by an operator' : `${g.servedBy.reason}-level`})` : 'nobody';
       const others = g.candidates.filter((x) => x.adapterId !== g.servedBy?.adapterId).map((x) => `${x.adapterId} (${x.level})`);
-      console.log(`  ${g.label.padEnd(6, '　')} ${served}${others.length ? `; also covering: ${others.join(', ')}` : ''}`);
+      console.log(`  ${g.category.padEnd(13)} ${served}${others.length ? `; also covering: ${others.join(', ')}` : ''}`);
     }
     return;
   }
@@ -154,6 +155,20 @@ async function main(argv: string[]): Promise<void> {
     if (!value) fail('pipe the secret value on standard input');
     await call('PUT', `/secrets/${target}`, { value });
     console.log(`secret ${target} stored (sealed; it will not be shown again)`);
+    return;
+  }
+  if (area === 'audit') {
+    const query = new URLSearchParams();
+    for (const name of ['operator', 'action', 'outcome', 'from', 'to', 'before', 'limit']) {
+      const value = option(argv, name);
+      if (value !== undefined) query.set(name, value);
+    }
+    const page = await call<AuditPage>('GET', `/audit${query.size ? `?${query}` : ''}`);
+    for (const e of page.entries) {
+      const details = e.details === null || e.details === undefined ? '' : ` ${JSON.stringify(e.details)}`;
+      console.log(`${e.at}  ${e.actor.padEnd(10)} ${e.outcome.padEnd(7)} ${e.action}${e.target && !e.action.includes(e.target) ? ` ${e.target}` : ''}${details}`);
+    }
+    if (page.nextBefore !== null) console.log(`older: npm run cityhub -- audit --before ${page.nextBefore}`);
     return;
   }
   if (area === 'reconcile') {

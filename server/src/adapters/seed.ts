@@ -27,7 +27,7 @@ export async function seedAdapters(dir: string, services: HubServices, log: Logg
     try {
       const summary = await services.adapters.register(manifest, 'seed');
       if (summary.status === 'disabled' || summary.activeVersion === manifest.version) continue;
-      await services.adapters.activate(manifest.id, { version: manifest.version, force: true });
+      await services.adapters.activate(manifest.id, { version: manifest.version, force: true }, 'seed');
       await services.audit.record({ actor: 'seed', action: 'activate', target: `${manifest.id}@${manifest.version}`, outcome: 'ok', details: { file } });
       seeded.push(`${manifest.id}@${manifest.version}`);
     } catch (err) {
