@@ -234,4 +234,47 @@ describe('the operator console in a browser', () => {
     // The refused calls (401, 409) log "Failed to load resource"; anything else, a CSP refusal above all, fails the test.
     expect(browserErrors.filter((e) => !e.startsWith('Failed to load resource'))).toEqual([]);
   });
+
+  it('rolls an adapter back to its previous version, disables it, and deletes a draft that never served', async () => {
+    const admin = (method: 'post', url: string) => request(hub.url)[method](`/api/v1/admin${url}`).set('Authorization', `Bearer ${TEST_OPERATOR_TOKEN}`);
+    // An adapter for 黄石 whose 1.0.1 went live (forced) after 1.0.0: 1.0.0 is the version to go back to.
+    for (const version of ['1.0.0', '1.0.1']) {
+      await admin('post', '/adapters').send({ ...manifest, id: 'huangshi-water', version, providerName: '黄石水务', coverage: { cities: ['420200'] } }).expect(201);
+      await admin('post', '/adapters/huangshi-water/activate').send({ version, force: true }).expect(200);
+    }
+    await admin('post', '/adapters').send({ ...manifest, id: 'scratch-water', providerName: '试验水务' }).expect(201);
+
+    await page.goto(`${hub.url}/console`);
+    await page.locator('#login-submit').or(page.locator('#adapter-table')).first().waitFor();
+    if (await page.locator('#login-submit').isVisible()) {
+      await page.getByPlaceholder('运营令牌').fill(TEST_OPERATOR_TOKEN);
+      await page.locator('#login-submit').click();
+    }
+    const confirm = () => page.locator('.ant-popconfirm .ant-btn-primary').click();
+
+    // 回滚
+    await page.locator('#adapter-huangshi-water').click();
+    await page.waitForURL(/\/console\/adapters\/huangshi-water$/);
+    await page.locator('#adapter-active-version').getByText('1.0.1').waitFor();
+    await page.locator('#rollback').getByText('回滚到 1.0.0').click();
+    await confirm();
+    await page.locator('#adapter-active-version').getByText('1.0.0').waitFor();
+    expect(await page.locator('#rollback').count()).toBe(0);
+
+    // 停用
+    await page.locator('#disable').click();
+    await confirm();
+    await page.locator('#adapter-status').getByText('已停用').waitFor();
+
+    // 删除草稿
+    await page.getByRole('menuitem', { name: '适配器' }).click();
+    await page.locator('#adapter-scratch-water').click();
+    await page.waitForURL(/\/console\/adapters\/scratch-water$/);
+    await page.locator('#delete-draft').click();
+    await confirm();
+    await page.waitForURL(/\/console\/adapters$/);
+    await page.locator('#adapter-wuhan-water').waitFor();
+    expect(await page.locator('#adapter-scratch-water').count()).toBe(0);
+    await admin('post', '/adapters/scratch-water/verify').send({ testAccounts: { existing: { hh: 'WH00000001' }, missing: { hh: 'WH99999999' } } }).expect(404);
+  });
 });
