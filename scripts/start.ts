@@ -2,7 +2,8 @@
  * `npm start`: the whole system on one machine for a newcomer — the provider
  * simulators, the mock WeChat, the hub (embedded SQLite + in-process store
  * unless DATABASE_URL / REDIS_URL say otherwise) and the h5 build served at
- * the hub's root. Builds the h5 app in the background when it is missing.
+ * the hub's root, the operator console at /console. Builds the h5 app and
+ * the console in the background when they are missing.
  * Ctrl-C stops everything.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -31,6 +32,10 @@ function run(name: string, command: string, args: string[], env: NodeJS.ProcessE
   forward(child.stderr!, process.stderr);
   child.on('exit', (code, signal) => {
     if (stopping) return;
+    if (name === 'console-build') {
+      console.log(code === 0 ? `${prefix} console build ready: open http://127.0.0.1:${process.env.PORT ?? 3000}/console` : `${prefix} console build failed (exit ${code}); the API still works`);
+      return;
+    }
     if (name === 'h5-build') {
       console.log(code === 0 ? `${prefix} h5 build ready: open http://127.0.0.1:${process.env.PORT ?? 3000}/` : `${prefix} h5 build failed (exit ${code}); the API still works`);
       return;
@@ -66,4 +71,9 @@ run('hub', tsx, [path.join(root, 'server', 'src', 'main.ts')]);
 if (!fs.existsSync(path.join(root, 'miniapp', 'dist', 'h5', 'index.html'))) {
   console.log('[start]     the h5 app is not built yet: building it in the background (about a minute)');
   run('h5-build', 'npm', ['run', '--silent', 'build:h5'], { NODE_ENV: 'production' });
+}
+// The operator console (/console), likewise.
+if (!process.env.CONSOLE_DIR && !fs.existsSync(path.join(root, 'server', 'console', 'dist', 'index.html'))) {
+  console.log('[start]     the operator console is not built yet: building it in the background');
+  run('console-build', 'npm', ['run', '--silent', 'build:console'], { NODE_ENV: 'production' });
 }
