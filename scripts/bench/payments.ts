@@ -5,7 +5,8 @@
  *
  * Untimed setup: `payers` residents log in, each on hub `payer % hubs` (round
  * robin per payer), and bind `payments` distinct grid load-test accounts
- * (consNo from `firstConsNo`; each owes one generated bill).
+ * (consNo from `firstConsNo`; each owes one generated bill), or as many as
+ * `bindForS` allows.
  * Timed: every payer orders and confirms at the cashier, one payment after
  * another, until all are issued (or `issueForS` has passed); then the driver
  * waits until the provider's journal holds every write-off, and reads every
@@ -24,6 +25,8 @@ export interface PaymentJob {
   gridUrl: string;
   payments: number;
   payers: number;
+  /** Stop binding more accounts after this long: the run then pays the ones bound (a slow machine must not stall the bench). */
+  bindForS: number;
   firstConsNo: number;
   /** Stop issuing new payments after this long (a slow pipeline must not stall the whole bench). */
   issueForS: number;
@@ -32,6 +35,8 @@ export interface PaymentJob {
 }
 
 export interface PaymentResult {
+  /** Accounts bound before the timed window (fewer than asked when binding hit its time cap). */
+  bound: number;
   issued: number;
   failedToIssue: number;
   completed: number;
@@ -64,14 +69,17 @@ export async function drivePayments(job: PaymentJob): Promise<PaymentResult> {
   await inParallel(payers, 16, async (p) => void (auth[p] = await retrying(() => login(hubOf(p), job.wechatUrl, `bench-payer-${job.firstConsNo}-${p}`))));
 
   // Account i belongs to payer i % payers and is paid through that payer's hub.
-  const accounts: Array<{ accountId: string; ref: string }> = [];
+  const accounts: Array<{ accountId: string; ref: string; payer: number }> = [];
+  const bindUntil = Date.now() + job.bindForS * 1000;
   await inParallel(job.payments, 16, async (i) => {
+    if (Date.now() > bindUntil) return;
     const p = i % payers;
     const accountId = await retrying(() => bindGridAccount(hubOf(p), auth[p], job.firstConsNo + i));
     const refs = await retrying(() => owedBillRefs(hubOf(p), auth[p], accountId));
     if (!refs.length) throw new Error(`account ${job.firstConsNo + i} owes nothing: is the grid simulator fresh?`);
-    accounts[i] = { accountId, ref: refs[0] };
+    accounts[i] = { accountId, ref: refs[0], payer: p };
   });
+  const bound = accounts.filter(Boolean);
   const journalBefore = await writeOffCount(job.gridUrl);
   const setupSeconds = (performance.now() - setupStarted) / 1000;
 
@@ -83,13 +91,14 @@ export async function drivePayments(job: PaymentJob): Promise<PaymentResult> {
   let lastIssuedAt = startedAt;
   await Promise.all(
     Array.from({ length: payers }, async (_, p) => {
-      for (let i = p; i < job.payments && Date.now() < issueUntil; i += payers) {
+      for (const account of bound.filter((a) => a.payer === p)) {
+        if (Date.now() >= issueUntil) break;
         try {
           const created = await json<{ order: { id: string }; payment: Record<string, string> }>(
             await fetch(`${hubOf(p)}/api/v1/orders`, {
               method: 'POST',
-              headers: { authorization: auth[p], 'content-type': 'application/json', 'idempotency-key': `bench-${job.firstConsNo + i}` },
-              body: JSON.stringify({ accountId: accounts[i].accountId, billRefs: [accounts[i].ref] }),
+              headers: { authorization: auth[p], 'content-type': 'application/json', 'idempotency-key': `bench-${account.accountId}` },
+              body: JSON.stringify({ accountId: account.accountId, billRefs: [account.ref] }),
             }),
             'order',
             201,
@@ -102,7 +111,7 @@ export async function drivePayments(job: PaymentJob): Promise<PaymentResult> {
           lastIssuedAt = Date.now();
         } catch (err) {
           failedToIssue++;
-          if (failedToIssue <= 3) process.stderr.write(`payment ${i}: ${(err as Error).message}\n`);
+          if (failedToIssue <= 3) process.stderr.write(`payment on account ${account.accountId}: ${(err as Error).message}\n`);
         }
       }
     }),
@@ -140,6 +149,7 @@ export async function drivePayments(job: PaymentJob): Promise<PaymentResult> {
   const paidToCompleted = done.map((t) => at(t, 'COMPLETED') - at(t, 'PAID')).filter(Number.isFinite).sort((a, b) => a - b);
   const orderToCompleted = done.map((t) => at(t, 'COMPLETED') - Date.parse(t.order.createdAt)).filter(Number.isFinite).sort((a, b) => a - b);
   return {
+    bound: bound.length,
     issued: orders.length,
     failedToIssue,
     completed: done.length,
