@@ -144,6 +144,22 @@ describe('the operator console in a browser', () => {
     expect(selected).toContain('"mask": "last4"');
     await shot('console-editor-error');
 
+    // What only the hub checks (every JSONata expression compiles) comes back as a 422, shown the same way.
+    const unclosed = structuredClone(manifest) as { operations: { writeOff: { response: { map: string } } } };
+    unclosed.operations.writeOff.response.map = '{"reference": body.receipt';
+    const unclosedText = JSON.stringify(unclosed, null, 2);
+    await page.locator('#manifest-text').fill(unclosedText);
+    await page.locator('#manifest-valid').waitFor();
+    await page.locator('#manifest-submit').click();
+    const compileIssue = page.locator('.manifest-issue[data-path="operations.writeOff.response.map"]');
+    await compileIssue.getByText('not a valid JSONata expression').waitFor();
+    await expect(compileIssue.textContent()).resolves.toContain('服务器');
+    const writeOffMapLine = unclosedText.split('\n').findIndex((l) => l.includes('"map": "{\\"reference\\": body.receipt"')) + 1;
+    expect(writeOffMapLine).toBeGreaterThan(1);
+    expect(await compileIssue.getAttribute('data-line')).toBe(String(writeOffMapLine));
+    await page.locator(`.manifest-editor__line--error[data-line="${writeOffMapLine}"]`).waitFor();
+    await page.locator('#manifest-server-error').getByText('INVALID_MANIFEST').waitFor();
+
     // Fixed schema, mapping still broken: registered as a draft, and verify fails on the bills check.
     const brokenMapping = JSON.stringify(broken, null, 2);
     await page.locator('#manifest-text').fill(brokenMapping);
@@ -276,5 +292,14 @@ describe('the operator console in a browser', () => {
     await page.locator('#adapter-wuhan-water').waitFor();
     expect(await page.locator('#adapter-scratch-water').count()).toBe(0);
     await admin('post', '/adapters/scratch-water/verify').send({ testAccounts: { existing: { hh: 'WH00000001' }, missing: { hh: 'WH99999999' } } }).expect(404);
+
+    // 对账: no report yet for the day; 立即对账 reconciles it against the gateway's trade bill.
+    await page.getByRole('menuitem', { name: '对账' }).click();
+    await page.waitForURL(/\/console\/reconciliation$/);
+    await page.getByText('还没有对账报告').waitFor();
+    await page.getByRole('button', { name: '立即对账' }).click();
+    const report = page.locator('#reconciliation-report');
+    await report.getByText('账平').waitFor();
+    await report.getByText('没有差异').waitFor();
   });
 });

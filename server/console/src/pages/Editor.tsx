@@ -42,7 +42,7 @@ export default function Editor() {
       navigate(`/adapters/${adapter.id}`);
     } catch (err) {
       if (err instanceof ApiError && err.issues.length) {
-        setServer({ text, issues: locateIssues(text, err.issues, 'server'), message: err.message });
+        setServer({ text, issues: locateIssues(text, err.issues, 'server'), message: describeError(err) });
       } else {
         setServer({ text, issues: [], message: describeError(err) });
       }
