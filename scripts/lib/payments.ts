@@ -82,16 +82,25 @@ export async function payOneBill(client: HubClient, wechatUrl: string, token: st
   return { orderNo: created.body.order.orderNo, amountFen: created.body.order.amountFen };
 }
 
-/** Waits (up to `timeoutMs`) until no confirmed order is left between PAID and COMPLETED/REFUNDED; returns those still unsettled. */
-export async function waitForSettlement(databaseUrl: string, confirmed: ConfirmedPayment[], timeoutMs = 120_000, stop: () => boolean = () => false): Promise<Array<{ order_no: string; status: string }>> {
+/**
+ * Waits until no confirmed order is left between PAID and COMPLETED/REFUNDED; returns those still
+ * unsettled when `timeoutMs` is up, when none has settled for `stallMs` (stuck, not slow), or when `stop()` says so.
+ */
+export async function waitForSettlement(databaseUrl: string, confirmed: ConfirmedPayment[], timeoutMs = 120_000, stop: () => boolean = () => false, stallMs = 60_000): Promise<Array<{ order_no: string; status: string }>> {
   const pool = createPool({ uri: databaseUrl, connectionLimit: 2 });
   try {
     const deadline = Date.now() + timeoutMs;
+    let fewest = Infinity;
+    let progressAt = Date.now();
     for (;;) {
       const [rows] = await pool.query(`SELECT order_no, status FROM orders WHERE status NOT IN ('COMPLETED', 'REFUNDED', 'CLOSED', 'CREATED')`);
       const [created] = await pool.query(`SELECT order_no, status FROM orders WHERE status = 'CREATED' AND order_no IN (?)`, [confirmed.map((c) => c.orderNo).concat('-')]);
       const unsettled = [...(rows as Array<{ order_no: string; status: string }>), ...(created as Array<{ order_no: string; status: string }>)];
-      if (!unsettled.length || Date.now() > deadline || stop()) return unsettled;
+      if (unsettled.length < fewest) {
+        fewest = unsettled.length;
+        progressAt = Date.now();
+      }
+      if (!unsettled.length || Date.now() > deadline || Date.now() - progressAt > stallMs || stop()) return unsettled;
       await sleep(500);
     }
   } finally {
