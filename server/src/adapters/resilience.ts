@@ -40,6 +40,8 @@ export interface ResilienceOptions {
   maxConcurrent: number;
   maxQueued: number;
   billCacheTtlMs: number;
+  /** With Redis, how long bills just read stay in process memory (default LOCAL_BILLS_TTL_MS). */
+  localBillsTtlMs?: number;
 }
 
 export const DEFAULT_RESILIENCE: ResilienceOptions = {
@@ -63,6 +65,17 @@ export interface AdapterHealthReport {
 }
 
 const WINDOW = 200;
+
+/**
+ * With Redis, how long bills just read from the shared cache are answered
+ * from this process's memory. forgetBills is published, so every process
+ * drops them at once; this only bounds how long a lost message could keep
+ * showing bills that were just paid.
+ */
+export const LOCAL_BILLS_TTL_MS = 1_000;
+
+/** Channel on which forgotten bill cache keys are announced to every hub process. */
+const BILLS_FORGOTTEN = 'bills:forgotten';
 
 /** Freezes a parsed value all the way down, so one copy can be handed to every caller. */
 function deepFreeze<T>(value: T): T {
@@ -98,6 +111,9 @@ export class ResilientAdapter implements CityServiceAdapter {
    * the one cache every process shares; this only remembers how its text parsed.
    */
   private readonly parsed: LocalCache<{ text: string; bills: QueryBillsOutput }>;
+  /** With Redis only: bills read in the last second, so a hot account costs no round trip (issue 8). */
+  private readonly recent?: LocalCache<QueryBillsOutput>;
+  private listening?: Promise<boolean>;
 
   constructor(
     readonly inner: CityServiceAdapter,
@@ -110,6 +126,7 @@ export class ResilientAdapter implements CityServiceAdapter {
     );
     this.policy = wrap(bulkhead(options.maxConcurrent, options.maxQueued), this.breaker, timeout(options.timeoutMs, TimeoutStrategy.Aggressive));
     this.parsed = new LocalCache(Math.max(1, options.billCacheTtlMs), 10_000);
+    if (kv.kind === 'redis') this.recent = new LocalCache(Math.max(1, Math.min(options.localBillsTtlMs ?? LOCAL_BILLS_TTL_MS, options.billCacheTtlMs)), 10_000);
   }
 
   describe(): AdapterDescription {
@@ -166,10 +183,33 @@ export class ResilientAdapter implements CityServiceAdapter {
   }
 
   /** Bills, from the short-TTL cache when fresh; concurrent identical queries share one provider call. */
+  /** Subscribes to forgotten bills once; bills are kept in memory only while that subscription is live. */
+  private listen(): Promise<boolean> {
+    this.listening ??= this.kv
+      .subscribe(BILLS_FORGOTTEN, (key) => {
+        this.recent?.forget(key);
+        this.parsed.forget(key);
+      })
+      .then(
+        () => true,
+        () => {
+          this.listening = undefined;
+          return false;
+        },
+      );
+    return this.listening;
+  }
+
   async queryBills(input: QueryBillsInput): Promise<QueryBillsOutput> {
     const key = this.billCacheKey(input.fields);
-    const cached = await this.kv.get(key);
-    if (cached) return this.parse(key, cached);
+    const recent = this.recent?.get(key);
+    if (recent) return recent;
+    const [cached, listening] = await Promise.all([this.kv.get(key), this.recent ? this.listen() : false]);
+    if (cached) {
+      const bills = this.parse(key, cached);
+      if (listening) this.recent?.set(key, bills);
+      return bills;
+    }
     const pending = this.inflight.get(key);
     if (pending) return pending;
     const fetching = this.run((signal) => this.inner.queryBills(input, signal));
@@ -191,7 +231,9 @@ export class ResilientAdapter implements CityServiceAdapter {
   async forgetBills(fields: Record<string, string>): Promise<void> {
     const key = this.billCacheKey(fields);
     this.parsed.forget(key);
+    this.recent?.forget(key);
     await this.kv.del(key);
+    if (this.recent) await this.kv.publish(BILLS_FORGOTTEN, key);
   }
 
   async writeOff(input: WriteOffInput): Promise<WriteOffOutput> {
