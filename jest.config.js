@@ -40,6 +40,13 @@ module.exports = {
       globals: { API_BASE: '', WECHAT_MOCK_BASE: 'http://wechat.test', PAYMENT_MODE: 'mock', REMINDER_TEMPLATE_ID: 'cityhub-bill-due' },
     },
     {
+      // The operator console's logic (server/console): the manifest check the editor runs.
+      displayName: 'console',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/server/console/src'],
+      transform: { '^.+\\.(t|j)sx?$': swc },
+    },
+    {
       displayName: 'e2e',
       testEnvironment: 'node',
       roots: ['<rootDir>/miniapp/e2e'],
