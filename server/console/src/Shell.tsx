@@ -24,7 +24,7 @@ function page(route: string) {
   if (route === '/adapters') return <Adapters />;
   if (route === '/adapters/new') return <Editor />;
   const detail = /^\/adapters\/([a-z][a-z0-9-]{2,63})$/.exec(route);
-  if (detail) return <AdapterDetail id={detail[1]} />;
+  if (detail) return <AdapterDetail key={detail[1]} id={detail[1]} />;
   if (route === '/coverage') return <Coverage />;
   if (route === '/audit') return <Audit />;
   if (route === '/reconciliation') return <Reconciliation />;
