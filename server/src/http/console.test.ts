@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { createTestHub, type TestHub } from '../../test/support/app';
 
@@ -42,6 +43,16 @@ describe('the console at /console', () => {
     expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     expect(asset.headers['content-type']).toBe('text/javascript; charset=utf-8');
     expect(asset.text).toBe('console.log("console")');
+    // A precompressed copy goes to whoever accepts gzip, the file itself to the rest.
+    fs.writeFileSync(path.join(build, 'assets', 'index-AbC123.js.gz'), gzipSync('console.log("console")'));
+    const gzipped = await request(hub.url).get('/console/assets/index-AbC123.js').set('Accept-Encoding', 'gzip').expect(200);
+    expect(gzipped.headers['content-encoding']).toBe('gzip');
+    expect(gzipped.headers.vary).toBe('Accept-Encoding');
+    expect(gzipped.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(gzipped.text).toBe('console.log("console")');
+    const plain = await request(hub.url).get('/console/assets/index-AbC123.js').set('Accept-Encoding', 'identity').expect(200);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.text).toBe('console.log("console")');
     const missing = await request(hub.url).get('/console/assets/index-Old999.js').expect(404);
     expect(missing.body.error.code).toBe('ROUTE_NOT_FOUND');
   });
@@ -67,7 +78,7 @@ describe('the console at /console', () => {
     expect(post.body.error.code).toBe('METHOD_NOT_ALLOWED');
     const climb = await request(hub.url).get('/console/../package.json').expect(403);
     expect(climb.body.error.code).toBe('FORBIDDEN');
-    const head = await request(hub.url).head('/console/assets/index-AbC123.js').expect(200);
+    const head = await request(hub.url).head('/console/assets/index-AbC123.js').set('Accept-Encoding', 'identity').expect(200);
     expect(head.headers['content-length']).toBe(String('console.log("console")'.length));
   });
 

@@ -92,9 +92,18 @@ export function consoleApp(options: { dir?: string }): HubMiddleware {
     const file = relative ? await fileAt(root, relative) : undefined;
     // A missing hashed asset is a 404, not the page: a stale tab must not parse HTML as a script.
     if (!file && isAsset) throw new AppError('ROUTE_NOT_FOUND', `no route for ${ctx.method} ${ctx.path}`);
-    const served = file ?? index;
+    let served = file ?? index;
     ctx.set('Cache-Control', isAsset && file ? 'public, max-age=31536000, immutable' : 'no-cache');
     ctx.type = CONTENT_TYPES[path.extname(served)] ?? 'application/octet-stream';
+    if (isAsset && file) {
+      // The build writes a .gz beside each script and style sheet (vite.config.ts): sent to whoever accepts it.
+      ctx.vary('Accept-Encoding');
+      const gzipped = ctx.acceptsEncodings('gzip', 'identity') === 'gzip' ? await fileAt(root, `${relative}.gz`) : undefined;
+      if (gzipped) {
+        served = gzipped;
+        ctx.set('Content-Encoding', 'gzip');
+      }
+    }
     const stat = await fs.promises.stat(served);
     // Koa drops a body's Content-Length when a stream is set, so the length goes on last.
     if (ctx.method === 'GET') ctx.body = fs.createReadStream(served);
