@@ -1,4 +1,4 @@
-import type { AccountField, Category, Coverage, LineItem } from '@cityhub/shared';
+import type { AccountField, Category, Coverage, LineItem, PaymentRules } from '@cityhub/shared';
 import { AppError } from '../errors';
 
 /**
@@ -14,7 +14,7 @@ export interface AdapterDescription {
   category: Category;
   coverage: Coverage;
   accountFields: AccountField[];
-  paymentRules: { mode: 'exact' | 'partial'; minFen: number; maxFen: number };
+  paymentRules: PaymentRules;
   kind: 'manifest' | 'code';
 }
 

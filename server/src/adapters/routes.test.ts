@@ -48,12 +48,12 @@ describe(`operators register, verify and activate adapters (${process.env.DATABA
 
   it('refuses unknown keys anywhere in a manifest, naming each at its path', async () => {
     const bad = fakeWaterManifest(fake.url, { priority: 1 }) as ReturnType<typeof fakeWaterManifest> & Record<string, unknown>;
-    Object.assign(bad.paymentRules, { maxBills: 1 });
+    Object.assign(bad.paymentRules, { billsPerOrder: 1 });
     Object.assign(bad.operations.writeOff, { perBill: true });
     const res = await request(server).post('/api/v1/admin/adapters').set(op).send(bad).expect(422);
     expect(res.body.error.code).toBe('INVALID_MANIFEST');
     const paths = res.body.error.details.issues.map((i: { path: string }) => i.path);
-    expect(paths).toEqual(expect.arrayContaining(['priority', 'paymentRules.maxBills', 'operations.writeOff.perBill']));
+    expect(paths).toEqual(expect.arrayContaining(['priority', 'paymentRules.billsPerOrder', 'operations.writeOff.perBill']));
     await request(server).get('/api/v1/admin/adapters/fake-water').set(op).expect(404);
   });
 

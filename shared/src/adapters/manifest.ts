@@ -46,8 +46,17 @@ export const paymentRulesSchema = z
     mode: z.enum(['exact', 'partial']),
     minFen: z.number().int().min(1).max(MAX_FEN),
     maxFen: z.number().int().min(1).max(MAX_FEN),
+    /** At most this many bills in one order (enforced when the order is created). */
+    maxBills: z.number().int().min(1).max(20).default(20),
+    /**
+     * `order`: one write-off call for the whole order. `bill`: one call per
+     * bill, each with its own payment number derived from the order number
+     * (`<orderNo>B01`, `B02` …); refused bills are refunded, the rest completed.
+     */
+    writeOffPer: z.enum(['order', 'bill']).default('order'),
   })
   .refine((r) => r.minFen <= r.maxFen, { message: 'minFen must not exceed maxFen', path: ['minFen'] });
+export type PaymentRules = z.infer<typeof paymentRulesSchema>;
 
 export const coverageSchema = z
   .strictObject({

@@ -28,7 +28,7 @@ export const serviceSummarySchema = z
     status: serviceStatusSchema,
     statusReason: z.string().optional(),
     accountFields: z.array(publicAccountFieldSchema),
-    paymentRules: z.object({ mode: z.enum(['exact', 'partial']), minFen: z.number().int(), maxFen: z.number().int() }),
+    paymentRules: z.object({ mode: z.enum(['exact', 'partial']), minFen: z.number().int(), maxFen: z.number().int(), maxBills: z.number().int(), writeOffPer: z.enum(['order', 'bill']) }),
   })
   .meta({ id: 'ServiceSummary' });
 
