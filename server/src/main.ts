@@ -4,19 +4,10 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { createApp } from './app';
-import { builtinImplementations } from './adapters/builtin';
-import { seedAdapters } from './adapters/seed';
 import { ConfigError, loadConfig, type Config } from './infra/config';
-import { openDatabase } from './infra/database';
-import { openKeyValueStore } from './infra/kv';
 import { createLogger, type Logger } from './infra/logger';
 import { SecretBox, loadSecretsKey } from './infra/secret-box';
-import { createServices } from './services';
-import { WechatPayGateway } from './payments/wechatpay/client';
 import { ensureDevKeys } from './payments/wechatpay/keys';
-import { WechatLoginClient } from './payments/wechatpay/login';
-import { WechatMessageClient } from './reminders/wechat-messages';
 
 /**
  * Operator tokens: OPERATOR_TOKENS when configured; otherwise one generated
@@ -43,6 +34,20 @@ export interface RunningHub {
 
 /** Starts the hub with the given configuration and returns once it is listening. */
 export async function startHub(config: Config, log: Logger): Promise<RunningHub> {
+  // The hub itself is loaded here rather than at the top, so that a cluster
+  // primary (HUB_PROCESSES), which serves nothing, never loads it and stays small.
+  const [{ createApp }, { builtinImplementations }, { seedAdapters }, { openDatabase }, { openKeyValueStore }, { createServices }, { WechatPayGateway }, { WechatLoginClient }, { WechatMessageClient }] =
+    await Promise.all([
+      import('./app'),
+      import('./adapters/builtin'),
+      import('./adapters/seed'),
+      import('./infra/database'),
+      import('./infra/kv'),
+      import('./services'),
+      import('./payments/wechatpay/client'),
+      import('./payments/wechatpay/login'),
+      import('./reminders/wechat-messages'),
+    ]);
   const dataSource = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const kv = await openKeyValueStore(config.redisUrl);
   const secretBox = new SecretBox(loadSecretsKey(config.secretsKey, config.dataDir));
