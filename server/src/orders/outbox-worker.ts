@@ -59,14 +59,14 @@ interface ClaimedRow {
   lease: string;
   /** When the lease runs out: a row still waiting for its provider then is left to whoever claims it next. */
   leaseUntil: number;
-  order: ClaimedOrder | null;
+  order: ClaimedOrder;
 }
 
 interface RawClaim {
   id: number;
   kind: OutboxKind;
   attempts: number;
-  orderId: string | null;
+  orderId: string;
   orderNo: string;
   status: OrderRow['status'];
   adapterId: string;
@@ -184,7 +184,7 @@ export class OutboxWorker {
   }
 
   private providerOf(row: ClaimedRow): string {
-    return row.kind === 'refund' ? GATEWAY : (row.order?.adapterId ?? GATEWAY);
+    return row.kind === 'refund' ? GATEWAY : row.order.adapterId;
   }
 
   private saturatedProviders(): string[] {
@@ -221,12 +221,14 @@ export class OutboxWorker {
       const now = sqlTime(ds, at);
       const skip = skipProviders.length ? ` AND NOT (ob.kind = 'write_off' AND o.adapter_id IN (${placeholders(skipProviders.length)}))` : '';
       // MySQL: rows another worker holds are skipped, not waited for; SQLite: the single writer is enough.
+      // An inner join: with SKIP LOCKED, a LEFT JOIN answers a momentarily locked order (a duplicate
+      // notification's update holds it) as NULL columns, which would look like no order at all.
       const { rows: raw } = await run<RawClaim>(
         tx,
         `SELECT ob.id AS id, ob.kind AS kind, ob.attempts AS attempts, o.id AS orderId, o.order_no AS orderNo, o.status AS status,
                 o.adapter_id AS adapterId, o.adapter_version AS adapterVersion, o.fields_sealed AS fieldsSealed, o.bill_refs AS billRefs,
                 o.amount_fen AS amountFen, o.refund_no AS refundNo, o.refund_reason AS refundReason
-           FROM outbox ob LEFT JOIN orders o ON o.id = ob.order_id
+           FROM outbox ob JOIN orders o ON o.id = ob.order_id
           WHERE ob.status = 'pending' AND ob.next_attempt_at <= ? AND (ob.lease_until IS NULL OR ob.lease_until < ?)${skip}
           ORDER BY ob.next_attempt_at ASC LIMIT ${Math.max(1, Math.floor(limit))}${mysql ? ' FOR UPDATE SKIP LOCKED' : ''}`,
         [now, now, ...skipProviders],
@@ -243,7 +245,7 @@ export class OutboxWorker {
       ]);
       if (taken.affected !== ids.length) throw new Error('outbox rows were claimed by another process meanwhile; claiming again');
       const rows = raw.map((r) => this.toClaimed(r, lease, leaseUntil));
-      const paid = rows.filter((r) => r.kind === 'write_off' && r.order?.status === 'PAID').map((r) => r.order!);
+      const paid = rows.filter((r) => r.kind === 'write_off' && r.order.status === 'PAID').map((r) => r.order);
       if (paid.length) {
         await this.deps.machine.fireWithin(tx, paid, 'post', 'write-off sent to the provider');
         for (const order of paid) order.status = 'POSTING';
@@ -260,20 +262,18 @@ export class OutboxWorker {
       attempts: Number(r.attempts),
       lease,
       leaseUntil,
-      order: r.orderId
-        ? {
-            id: r.orderId,
-            orderNo: r.orderNo,
-            status: r.status,
-            adapterId: r.adapterId,
-            adapterVersion: r.adapterVersion,
-            fieldsSealed: r.fieldsSealed,
-            billRefs: r.billRefs,
-            amountFen: Number(r.amountFen),
-            refundNo: r.refundNo,
-            refundReason: r.refundReason,
-          }
-        : null,
+      order: {
+        id: r.orderId,
+        orderNo: r.orderNo,
+        status: r.status,
+        adapterId: r.adapterId,
+        adapterVersion: r.adapterVersion,
+        fieldsSealed: r.fieldsSealed,
+        billRefs: r.billRefs,
+        amountFen: Number(r.amountFen),
+        refundNo: r.refundNo,
+        refundReason: r.refundReason,
+      },
     };
   }
 
@@ -283,7 +283,6 @@ export class OutboxWorker {
       await this.withProviderSlot(this.providerOf(row), async () => {
         // Waited for a slow provider until the lease ran out: the row may be another worker's now, and comes back anyway.
         if (Date.now() >= row.leaseUntil - LEASE_MARGIN_MS) return;
-        if (!row.order) return this.done(row);
         if (row.kind === 'write_off') return this.writeOff(row, row.order);
         return this.refund(row, row.order);
       });
@@ -301,7 +300,7 @@ export class OutboxWorker {
     const o = this.deps.options;
     const delay = Math.min(o.backoffMaxMs, o.backoffBaseMs * 2 ** Math.min(row.attempts, 20)) * (0.8 + Math.random() * 0.4);
     const message = err instanceof Error ? `${(err as AdapterError).code ?? err.name}: ${err.message}` : String(err);
-    this.deps.log.warn({ outboxId: row.id, orderId: row.order?.id, kind: row.kind, attempt: row.attempts + 1, error: message }, 'outbox delivery will be retried');
+    this.deps.log.warn({ outboxId: row.id, orderId: row.order.id, kind: row.kind, attempt: row.attempts + 1, error: message }, 'outbox delivery will be retried');
     const ds = this.deps.dataSource;
     await ds.query('UPDATE outbox SET next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, last_error = ?, updated_at = ? WHERE id = ? AND lease_owner = ?', [
       sqlTime(ds, new Date(Date.now() + delay)),
