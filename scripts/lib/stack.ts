@@ -12,9 +12,17 @@
  *   stack.operatorToken;  // bearer token for /api/v1/admin on every hub
  *   const killed = await stack.kill(1);           // SIGKILL; resolves once process.kill(pid, 0) says ESRCH
  *   const hub = await stack.restart(1, { env });  // same port, new pid, resolves when /readyz answers 200
+ *   await stack.exited(0);                        // the latest life of hub 0 ended (e.g. a crash point fired): pid and how
  *   await stack.writeOffs('grid');                // the simulator's write-off journal, over HTTP
  *   await stack.stop();                           // kills everything; THROWS if any hub process outlives it
  *   await db.drop();
+ *
+ * Options worth knowing: `env` / `hubEnv(i)` (e.g. raisedRateLimits() for load,
+ * CITYHUB_CRASH_POINTS for the crash test; restart(i, { env }) lays more over
+ * them for one life), `wechat: { duplicateNotifications, notifyJitterMs }`,
+ * `balancer: true`, `providers: ['grid']`, `runtime: 'compiled' | 'tsx'`.
+ * A hub that dies before /readyz makes start or restart throw HubExitedDuringStart
+ * (with its pid), so a test can tell a crash at boot from a broken build.
  *
  * Hubs run as `node <build>` when `npm run build` output is present and newer
  * than every source file, otherwise as `node --import tsx server/src/main.ts`:
