@@ -47,7 +47,8 @@ import type { CpuShares } from './bench/cpu';
 import type { LatencyResult, ThroughputResult } from './bench/load';
 import type { PaymentJob, PaymentResult } from './bench/payments';
 import { bindGridAccount, inParallel, login, owedBillRefs, retrying } from './bench/resident';
-import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, createScratchDatabase, detectRuntime, sleep, startStack, type Runtime, type ScratchDatabase, type Stack } from './lib/stack';
+import { createPool } from 'mysql2/promise';
+import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, createScratchDatabase, detectRuntime, isAlive, sleep, startStack, type Runtime, type ScratchDatabase, type Stack } from './lib/stack';
 
 const root = path.resolve(__dirname, '..');
 const argv = process.argv.slice(2);
@@ -372,12 +373,35 @@ function ensureBuild(): void {
   if (built.status !== 0) say(`npm run build failed (${built.status ?? built.signal}): the hubs run from source (tsx)`);
 }
 
+/**
+ * Drops the scratch databases of earlier bench runs that were interrupted
+ * (Ctrl-C ends the process before a database can be dropped): those named
+ * cityhub_bench_<pid>_<n> whose pid is gone. Best effort; a MariaDB that cannot
+ * be reached is the mysql configurations' problem, reported there.
+ */
+async function dropAbandonedScratchDatabases(): Promise<void> {
+  const pool = createPool({ uri: DATABASE_URL, connectionLimit: 1 });
+  try {
+    const [rows] = await pool.query("SHOW DATABASES LIKE 'cityhub\\_bench\\_%'");
+    for (const row of rows as Array<Record<string, string>>) {
+      const name = Object.values(row)[0];
+      const pid = Number(/^cityhub_bench_(\d+)_\d+$/.exec(name)?.[1]);
+      if (pid && !isAlive(pid)) await pool.query(`DROP DATABASE IF EXISTS \`${name}\``);
+    }
+  } catch {
+    // nothing to clean, or no MariaDB here
+  } finally {
+    await pool.end().catch(() => {});
+  }
+}
+
 /** How the hubs run in this bench, decided once: sources edited mid-run must not switch later configurations to tsx. */
 let runtime: Runtime = 'tsx';
 
 async function main(): Promise<void> {
   ensureBuild();
   runtime = RUNTIME ?? detectRuntime();
+  if (STORES !== 'embedded') await dropAbandonedScratchDatabases();
   const configurations: Configuration[] = [];
   if (STORES !== 'mysql') configurations.push({ stores: 'embedded', hubs: 1 });
   if (STORES !== 'embedded') for (const hubs of HUBS) configurations.push({ stores: 'mysql', hubs });
