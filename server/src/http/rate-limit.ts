@@ -38,6 +38,16 @@ const MESSAGES: Record<RateLimitName, string> = {
 
 type RouteClass = 'bind' | 'orders' | 'reads';
 
+/**
+ * Limits counted in each hub process alone, even with Redis. Reads only ever
+ * reach the resident's own accounts and orders, so a read limit is about load,
+ * not about harvesting; sharing it would cost two Redis round trips on every
+ * cached bill query, the hottest path there is (issue 8). With N processes a
+ * client can read at most N times the limit. Binds, orders, sign-ins, second
+ * factors and targets, which guard strangers' data and money, stay shared.
+ */
+const PROCESS_LOCAL = new Set<RateLimitName>(['readsPerResident', 'readsPerIp']);
+
 /** Which per-resident limits a signed-in route counts against. */
 function classify(ctx: HubContext): RouteClass {
   if (ctx.method === 'POST' && ctx.path === '/api/v1/accounts') return 'bind';
@@ -66,7 +76,7 @@ export class HubRateLimits {
       const keyPrefix = `rl:${name}`;
       const memory = new RateLimiterMemory({ keyPrefix, points, duration: durationSec });
       const limiter =
-        deps.kv instanceof RedisKeyValueStore
+        deps.kv instanceof RedisKeyValueStore && !PROCESS_LOCAL.has(name)
           ? new RateLimiterRedis({
               storeClient: deps.kv.rateLimiterStore.client,
               keyPrefix: `${deps.kv.rateLimiterStore.keyPrefix}${keyPrefix}`,
