@@ -49,8 +49,9 @@ describe('the operator console in a browser', () => {
 
     // Already serving 武汉's water: an older adapter of the same provider, activated (forced) before the operator arrives.
     const admin = (method: 'put' | 'post', url: string) => request(hub.url)[method](`/api/v1/admin${url}`).set('Authorization', `Bearer ${TEST_OPERATOR_TOKEN}`);
-    await admin('put', '/secrets/wuhan-water-token').send({ value: 'wuhan-demo-token' }).expect(204);
-    await admin('post', '/adapters').send({ ...manifest, id: 'wuhan-water-legacy', providerName: '武汉水务（旧接口）' }).expect(201);
+    await admin('put', '/secrets/wuhan-water-legacy-token').send({ value: 'wuhan-demo-token' }).expect(204);
+    const legacyTransport = { ...(manifest.transport as object), auth: { type: 'bearer', secretRef: 'wuhan-water-legacy-token' } };
+    await admin('post', '/adapters').send({ ...manifest, id: 'wuhan-water-legacy', providerName: '武汉水务（旧接口）', transport: legacyTransport }).expect(201);
     await admin('post', '/adapters/wuhan-water-legacy/activate').send({ force: true }).expect(200);
 
     browser = await chromium.launch({
@@ -111,6 +112,16 @@ describe('the operator console in a browser', () => {
     await page.locator('#login-submit').click();
     await page.waitForURL(/\/console\/adapters$/);
     await page.locator('#adapter-wuhan-water-legacy').getByText('已启用').waitFor();
+
+    // 存储密钥: the provider's bearer token, which the manifest names as wuhan-water-token.
+    await page.locator('#store-secret').click();
+    await page.locator('#secret-name').fill('Wuhan Token');
+    await page.getByRole('button', { name: /保\s*存/ }).click();
+    await page.getByText('小写字母开头').waitFor();
+    await page.locator('#secret-name').fill('wuhan-water-token');
+    await page.locator('#secret-value').fill('wuhan-demo-token');
+    await page.getByRole('button', { name: /保\s*存/ }).click();
+    await page.getByText('密钥 wuhan-water-token 已保存').waitFor();
 
     // 清单编辑器: the manifest pasted with two schema errors and a broken bill mapping.
     await page.locator('#new-adapter').click();
@@ -226,7 +237,7 @@ describe('the operator console in a browser', () => {
     const audit = page.locator('#audit-table');
     await audit.getByText('coverage.replace').waitFor();
     const auditText = (await audit.textContent()) ?? '';
-    for (const action of ['POST /adapters', 'POST /adapters/wuhan-water/verify', 'POST /adapters/wuhan-water/activate', 'coverage.replace']) expect(auditText).toContain(action);
+    for (const action of ['PUT /secrets/wuhan-water-token', 'POST /adapters', 'POST /adapters/wuhan-water/verify', 'POST /adapters/wuhan-water/activate', 'coverage.replace']) expect(auditText).toContain(action);
     expect(auditText).toContain('出错'); // the refused activation (409) is there too
 
     // 适配器列表: both adapters, the new one active at 1.0.1 and healthy.

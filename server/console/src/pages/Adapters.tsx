@@ -5,6 +5,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, describeError } from '../api';
 import { ADAPTER_STATUS, HEALTH_STATUS } from '../labels';
 import { navigate } from '../router';
+import { SecretButton } from '../SecretDialog';
 
 /** "城市 420100、410300" / "省 41" / "全国": what a manifest covers, in a few words. */
 export function coverageSummary(coverage: AdapterSummary['coverage']): string {
@@ -42,6 +43,7 @@ export default function Adapters() {
           适配器
         </Typography.Title>
         <Space>
+          <SecretButton />
           <Button icon={<ReloadOutlined />} onClick={() => void load()}>
             刷新
           </Button>
