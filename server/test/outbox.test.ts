@@ -180,6 +180,30 @@ describe('outbox pipeline', () => {
     });
   });
 
+  describe('sweeping', () => {
+    let hub: TestHub;
+    beforeAll(async () => {
+      hub = await createTestHub({ workers: false });
+      await seedDemoAdapters(hub, sandbox);
+    });
+    afterAll(async () => {
+      await hub?.close();
+    });
+
+    it('a write-off marked delivered while its order still waits is queued again by the sweeper, and completes', async () => {
+      const order = await unpaidOrder(hub, gridAccount());
+      await notifyPaid(hub, order);
+      // The state a bug once left behind (issue 8): the row done, the order PAID, nothing left to move it.
+      await hub.stores.dataSource.query("UPDATE outbox SET status = 'done' WHERE order_id = ?", [order.id]);
+      expect(await hub.services.outbox.tick()).toBe(0);
+      expect(await hub.services.scheduler.runNow('order-sweeper')).toBe(true);
+      expect(hub.logLines.some((l) => l.msg === 'write-offs marked done for orders still waiting for them were queued again')).toBe(true);
+      expect(await hub.services.outbox.tick()).toBe(1);
+      expect(await statusOf(hub, order.id)).toBe('COMPLETED');
+      expect((await sandbox.writeOffs('grid')).filter((w) => w.orderNo === order.orderNo)).toHaveLength(1);
+    });
+  });
+
   describe('expiring', () => {
     let hub: TestHub;
     beforeAll(async () => {

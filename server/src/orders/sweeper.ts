@@ -1,9 +1,11 @@
 import { LessThan, type DataSource } from 'typeorm';
 import type { Logger } from '../infra/logger';
+import { inTransaction } from '../infra/transaction';
 import type { ScheduledJob } from '../infra/scheduler';
 import type { PaymentGateway } from '../payments/gateway';
 import { IdempotencyEntity } from './entities';
 import type { OrderService } from './service';
+import { run, sqlTime } from './sql';
 
 export interface SweeperOptions {
   intervalMs: number;
@@ -18,7 +20,10 @@ export const DEFAULT_SWEEPER_OPTIONS: SweeperOptions = { intervalMs: 15_000, que
 /**
  * Settles what notifications did not: asks the gateway about unpaid orders
  * (a payment whose notification never came is still credited), closes expired
- * ones at the gateway, and confirms refunds still processing. Runs on the
+ * ones at the gateway, confirms refunds still processing, and puts back a
+ * write-off that is marked delivered while its order is still PAID or
+ * POSTING (never expected: a safety net against a bug losing a payment,
+ * logged as an error when it acts). Runs on the
  * hub's scheduler, one process at a time; every action is a conditional
  * transition of the order state machine, so a second sweeper would change
  * nothing anyway.
@@ -28,6 +33,22 @@ export class OrderSweeper {
 
   constructor(private readonly deps: { dataSource: DataSource; orders: OrderService; gateway: PaymentGateway; log: Logger; options: SweeperOptions }) {
     this.job = { name: 'order-sweeper', schedule: { everyMs: deps.options.intervalMs }, leaseMs: Math.max(5_000, deps.options.intervalMs), run: () => this.sweep() };
+  }
+
+  /** Outbox write-offs done while their order, unchanged this long, still waits in PAID or POSTING: pending again. */
+  private async requeueLostWriteOffs(olderThanMs: number): Promise<number> {
+    const ds = this.deps.dataSource;
+    const now = new Date();
+    const { affected } = await inTransaction(ds, (tx) =>
+      run(
+        tx,
+        `UPDATE outbox SET status = 'pending', next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?
+          WHERE kind = 'write_off' AND status = 'done'
+            AND order_id IN (SELECT id FROM orders WHERE status IN ('PAID', 'POSTING') AND updated_at < ?)`,
+        [sqlTime(ds, now), sqlTime(ds, now), sqlTime(ds, new Date(now.getTime() - olderThanMs))],
+      ),
+    );
+    return affected;
   }
 
   async sweep(): Promise<void> {
@@ -45,6 +66,8 @@ export class OrderSweeper {
       const refund = await gateway.queryRefund(order.refundNo).catch(() => null);
       if (refund?.status === 'SUCCESS') await orders.markRefunded(order.refundNo);
     }
+    const requeued = await this.requeueLostWriteOffs(options.queryAfterMs);
+    if (requeued) this.deps.log.error({ requeued }, 'write-offs marked done for orders still waiting for them were queued again');
     await this.deps.dataSource.getRepository(IdempotencyEntity).delete({ createdAt: LessThan(new Date(Date.now() - options.idempotencyTtlMs)) });
   }
 }
