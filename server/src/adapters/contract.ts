@@ -43,6 +43,8 @@ export interface ProviderBill {
 }
 export interface QueryBillsOutput {
   bills: ProviderBill[];
+  /** When the provider gave this answer (set by the bill cache; a cached answer keeps its original time). */
+  fetchedAt?: string;
 }
 
 export interface WriteOffInput {
@@ -68,6 +70,8 @@ export interface WriteOffStatusOutput {
 export interface HealthOutput {
   ok: boolean;
   detail?: string;
+  /** The provider offers no way to ask (no health operation, no declared look-up): health is judged by real calls alone. */
+  judgedByTraffic?: true;
 }
 
 export interface CityServiceAdapter {

@@ -3,6 +3,7 @@ import jsonata from 'jsonata';
 import { z } from 'zod';
 import { fenToYuan, maskAddress, maskName, yuanToFen, type AdapterManifest, type FieldIssue } from '@cityhub/shared';
 import {
+  AdapterError,
   adapterErrors,
   type AdapterDescription,
   type CityServiceAdapter,
@@ -246,7 +247,17 @@ export class ManifestAdapter implements CityServiceAdapter {
   }
 
   async health(signal?: AbortSignal): Promise<HealthOutput> {
-    if (!this.ops.health) return { ok: true, detail: 'no health operation; judged by traffic' };
+    if (!this.ops.health) {
+      const probe = this.manifest.healthProbe;
+      if (!probe) return { ok: true, detail: 'no health operation and no declared look-up: judged by traffic', judgedByTraffic: true };
+      try {
+        await this.lookupAccount({ fields: probe.account }, signal);
+      } catch (err) {
+        // "No such account" is the provider answering: it is up.
+        if (!(err instanceof AdapterError && err.code === 'PROVIDER_ACCOUNT_NOT_FOUND')) throw err;
+      }
+      return { ok: true, detail: 'answered the declared look-up' };
+    }
     const mapped = await this.call('health', {}, signal);
     return { ok: mapped === true || (typeof mapped === 'object' && mapped !== null && (mapped as { ok?: unknown }).ok === true) };
   }

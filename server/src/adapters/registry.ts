@@ -2,6 +2,7 @@ import { parseManifest, type AnyAdapterManifest, type Category } from '@cityhub/
 import type { DataSource, Repository } from 'typeorm';
 import type { KeyValueStore } from '../infra/kv';
 import type { Logger } from '../infra/logger';
+import { Periodic } from '../infra/periodic';
 import type { CodeAdapterFactory } from './builtin';
 import { AdapterEntity, AdapterVersionEntity, CoverageChoiceEntity, type AdapterRow, type AdapterVersionRow } from './entities';
 import type { CityServiceAdapter } from './contract';
@@ -43,6 +44,7 @@ export class AdapterRegistry {
   private active = new Map<string, ResilientAdapter>();
   private choices: CoverageChoice[] = [];
   private unsubscribe?: () => Promise<void>;
+  private prober?: Periodic;
   private reloading: Promise<void> = Promise.resolve();
   private readonly resilience: ResilienceOptions;
 
@@ -57,10 +59,20 @@ export class AdapterRegistry {
       void this.reload().catch((err) => this.deps.log.error({ err }, 'adapter registry reload failed'));
     });
     await this.reload();
+    if (this.resilience.probeEveryMs > 0) {
+      // Active health: each process asks each serving provider itself, so its tiles turn down (and back) within seconds.
+      this.prober = new Periodic(() => this.probeAll(), { everyMs: this.resilience.probeEveryMs, firstAfterMs: 0, log: this.deps.log, failure: 'adapter health probe failed', unref: true });
+      this.prober.start();
+    }
   }
 
   async stop(): Promise<void> {
+    await this.prober?.stop();
     await this.unsubscribe?.();
+  }
+
+  private async probeAll(): Promise<void> {
+    await Promise.all([...this.active.values()].map((adapter) => adapter.probe()));
   }
 
   /** Tells every hub process (this one included) to reload the active adapters. */

@@ -17,6 +17,7 @@ function adapterFor(fake: Fake, id: string, timeoutMs = 300) {
     maxConcurrent: 8,
     maxQueued: 64,
     billCacheTtlMs: 0,
+    probeEveryMs: 0,
   });
 }
 
@@ -97,6 +98,7 @@ describe('bill cache and singleflight', () => {
       maxConcurrent: 4,
       maxQueued: 100,
       billCacheTtlMs: 10_000,
+      probeEveryMs: 0,
     });
     const results = await Promise.all(Array.from({ length: 25 }, () => adapter.queryBills({ fields })));
     expect(results.every((r) => r.bills.length === 2)).toBe(true);
@@ -113,6 +115,7 @@ describe('bill cache and singleflight', () => {
       maxConcurrent: 4,
       maxQueued: 100,
       billCacheTtlMs: 10_000,
+      probeEveryMs: 0,
     });
     expect((await adapter.queryBills({ fields })).bills).toHaveLength(2);
     await adapter.writeOff({ orderNo: 'CH1', fields, billRefs: ['W-202609'], amountFen: 3150 });

@@ -42,15 +42,19 @@ export interface ResilienceOptions {
   billCacheTtlMs: number;
   /** With Redis, how long bills just read stay in process memory (default LOCAL_BILLS_TTL_MS). */
   localBillsTtlMs?: number;
+  /** How often each process asks each active adapter's provider whether it is up (0: never; health from real calls only). */
+  probeEveryMs: number;
 }
 
 export const DEFAULT_RESILIENCE: ResilienceOptions = {
   timeoutMs: 3000,
   breakAfter: 5,
-  halfOpenAfterMs: 10_000,
+  // Short, so that a recovered provider serves again within seconds (issue 10: back within 10 s).
+  halfOpenAfterMs: 5_000,
   maxConcurrent: 16,
   maxQueued: 64,
   billCacheTtlMs: 30_000,
+  probeEveryMs: 1_000,
 };
 
 export type AdapterStatus = 'available' | 'degraded' | 'down';
@@ -65,6 +69,8 @@ export interface AdapterHealthReport {
 }
 
 const WINDOW = 200;
+/** Status follows the calls of the last seconds only, so a recovered provider is not held degraded by old failures. */
+const RECENT_MS = 8_000;
 
 /**
  * With Redis, how long bills just read from the shared cache are answered
@@ -100,7 +106,9 @@ function percentile(sorted: number[], p: number): number {
 export class ResilientAdapter implements CityServiceAdapter {
   private readonly policy: IPolicy;
   private readonly breaker;
-  private readonly samples: Array<{ ms: number; ok: boolean }> = [];
+  private readonly samples: Array<{ at: number; ms: number; ok: boolean }> = [];
+  /** The last active probe that reached the provider (null: never probed, or the provider offers no way to ask). */
+  private lastProbe: { at: number; ok: boolean; detail?: string } | null = null;
   private readonly inflight = new Map<string, Promise<QueryBillsOutput>>();
   /** Bill cache keys of frozen field objects (accounts opened for bills), so a hot account is not hashed per query. */
   private readonly keyOf = new WeakMap<Record<string, string>, string>();
@@ -134,7 +142,7 @@ export class ResilientAdapter implements CityServiceAdapter {
   }
 
   private record(ms: number, ok: boolean): void {
-    this.samples.push({ ms, ok });
+    this.samples.push({ at: Date.now(), ms, ok });
     if (this.samples.length > WINDOW) this.samples.shift();
   }
 
@@ -182,7 +190,6 @@ export class ResilientAdapter implements CityServiceAdapter {
     return bills;
   }
 
-  /** Bills, from the short-TTL cache when fresh; concurrent identical queries share one provider call. */
   /** Subscribes to forgotten bills once; bills are kept in memory only while that subscription is live. */
   private listen(): Promise<boolean> {
     this.listening ??= this.kv
@@ -200,7 +207,10 @@ export class ResilientAdapter implements CityServiceAdapter {
     return this.listening;
   }
 
+  /** Bills, from the short-TTL cache when fresh (with the time the provider gave them); concurrent identical queries share one provider call. */
   async queryBills(input: QueryBillsInput): Promise<QueryBillsOutput> {
+    // No cache configured: ask every time (a TTL of 0 must not mean "forever" in the store).
+    if (this.options.billCacheTtlMs <= 0) return this.fetchBills(input);
     const key = this.billCacheKey(input.fields);
     const recent = this.recent?.get(key);
     if (recent) return recent;
@@ -212,7 +222,7 @@ export class ResilientAdapter implements CityServiceAdapter {
     }
     const pending = this.inflight.get(key);
     if (pending) return pending;
-    const fetching = this.run((signal) => this.inner.queryBills(input, signal));
+    const fetching = this.fetchBills(input);
     this.inflight.set(key, fetching);
     // The answer goes back as soon as the provider gives it and the cache write
     // follows (issue 8: one store round trip less on an uncached query);
@@ -225,6 +235,10 @@ export class ResilientAdapter implements CityServiceAdapter {
         if (this.inflight.get(key) === fetching) this.inflight.delete(key);
       });
     return fetching;
+  }
+
+  private fetchBills(input: QueryBillsInput): Promise<QueryBillsOutput> {
+    return this.run(async (signal) => ({ ...(await this.inner.queryBills(input, signal)), fetchedAt: new Date().toISOString() }));
   }
 
   /** Forgets cached bills of an account (after a write-off, what is owed has changed). */
@@ -250,6 +264,26 @@ export class ResilientAdapter implements CityServiceAdapter {
     return this.run((signal) => this.inner.health(signal));
   }
 
+  /**
+   * Asks the provider whether it is up (its health operation, or a declared
+   * look-up), through the breaker: while the breaker is open nothing is
+   * sent; once it half-opens the probe is the trial call, so a provider that
+   * recovered closes it without waiting for a resident to try.
+   */
+  async probe(): Promise<void> {
+    const started = performance.now();
+    try {
+      const result = await this.policy.execute(({ signal }) => this.inner.health(signal));
+      this.record(performance.now() - started, true);
+      this.lastProbe = result.judgedByTraffic ? null : { at: Date.now(), ok: result.ok, detail: result.detail };
+    } catch (err) {
+      // Refused by our own breaker or bulkhead: the provider was not asked, so nothing was learnt.
+      if (err instanceof BrokenCircuitError || err instanceof BulkheadRejectedError) return;
+      this.record(performance.now() - started, false);
+      this.lastProbe = { at: Date.now(), ok: false, detail: this.translate(err).message };
+    }
+  }
+
   /** Breaker state, latency percentiles and error rate over the last calls, and what they mean for residents. */
   healthReport(): AdapterHealthReport {
     const state = this.breaker.state;
@@ -259,15 +293,19 @@ export class ResilientAdapter implements CityServiceAdapter {
     const failures = this.samples.filter((s) => !s.ok).length;
     const errorRate = this.samples.length ? failures / this.samples.length : 0;
     const latencyMs = { p50: Math.round(percentile(sorted, 50)), p95: Math.round(percentile(sorted, 95)), p99: Math.round(percentile(sorted, 99)) };
+    const since = Date.now() - RECENT_MS;
+    const recent = this.samples.filter((s) => s.at >= since);
+    const recentErrorRate = recent.length ? recent.filter((s) => !s.ok).length / recent.length : 0;
+    const recentSlow = percentile(recent.map((s) => s.ms).sort((a, b) => a - b), 95) > 1000;
     let status: AdapterStatus = 'available';
     let reason: string | undefined;
-    if (breaker === 'open' || breaker === 'isolated') {
+    if (breaker === 'open' || breaker === 'isolated' || this.lastProbe?.ok === false) {
       status = 'down';
       reason = '服务商系统维护中，请稍后再试';
-    } else if (breaker === 'half-open' || (this.samples.length >= 10 && errorRate >= 0.2)) {
+    } else if (breaker === 'half-open' || (recent.length >= 5 && recentErrorRate >= 0.2)) {
       status = 'degraded';
       reason = '服务商响应异常，缴费可能延迟';
-    } else if (latencyMs.p95 > 1000) {
+    } else if (recentSlow) {
       status = 'degraded';
       reason = '服务商响应较慢';
     }

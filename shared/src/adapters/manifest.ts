@@ -197,6 +197,11 @@ export const manifestSchema = z
       health: operationSchema.optional(),
     }),
     errorCodes: z.record(z.string().min(1).max(64), providerErrorKindSchema).default({}),
+    /**
+     * For a provider with no health operation: the hub probes it by looking
+     * up this account; any answer (found or not found) means it is up.
+     */
+    healthProbe: z.strictObject({ account: z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,31}$/), z.string().max(64)) }).optional(),
   })
   .superRefine((m, ctx) => {
     const names = m.accountFields.map((f) => f.name);
