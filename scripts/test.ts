@@ -1,7 +1,8 @@
 /**
  * The one test command (`npm test`): every Jest project on the embedded
  * stores, then the hub's suite again on MySQL/MariaDB + Redis, then the
- * short crash test (one check: nothing lost or doubled across SIGKILLs).
+ * short crash test and the short scale test (each one check: nothing lost
+ * or doubled across SIGKILLs, on one hub and on two).
  * Ends with the line `N passed, N failed`.
  *
  * TEST_DATABASE_URL / TEST_REDIS_URL choose the real stores (defaults: the
@@ -129,6 +130,14 @@ async function main(): Promise<void> {
       env: process.env,
     });
     tallies.push({ name: 'crash', passed: crash.status === 0 ? 1 : 0, failed: crash.status === 0 ? 0 : 1, ok: crash.status === 0 });
+    // The scale test, short: 2 hubs on MariaDB + Redis, every notification twice and out of order, SIGKILLs (full: npm run test:scale).
+    console.log('\n=== scale (short) ===');
+    const scale = spawnSync(process.execPath, [require.resolve('tsx/cli'), path.join(root, 'scripts', 'scale-test.ts'), '--short', '--quiet'], {
+      cwd: root,
+      stdio: 'inherit',
+      env: process.env,
+    });
+    tallies.push({ name: 'scale', passed: scale.status === 0 ? 1 : 0, failed: scale.status === 0 ? 0 : 1, ok: scale.status === 0 });
   }
 
   console.log('');

@@ -36,7 +36,7 @@ export interface RunningHub {
 export async function startHub(config: Config, log: Logger): Promise<RunningHub> {
   // The hub itself is loaded here rather than at the top, so that a cluster
   // primary (HUB_PROCESSES), which serves nothing, never loads it and stays small.
-  const [{ createApp }, { builtinImplementations }, { seedAdapters }, { openDatabase }, { openKeyValueStore }, { createServices }, { WechatPayGateway }, { WechatLoginClient }, { WechatMessageClient }] =
+  const [{ createApp }, { builtinImplementations }, { seedAdapters }, { openDatabase }, { openKeyValueStore }, { createServices }, { WechatPayGateway }, { WechatLoginClient }, { WechatMessageClient }, { applyServerLimits }] =
     await Promise.all([
       import('./app'),
       import('./adapters/builtin'),
@@ -47,6 +47,7 @@ export async function startHub(config: Config, log: Logger): Promise<RunningHub>
       import('./payments/wechatpay/client'),
       import('./payments/wechatpay/login'),
       import('./reminders/wechat-messages'),
+      import('./http/server-limits'),
     ]);
   const dataSource = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const kv = await openKeyValueStore(config.redisUrl);
@@ -83,6 +84,8 @@ export async function startHub(config: Config, log: Logger): Promise<RunningHub>
   });
 
   const server = http.createServer(app.callback());
+  // Slow bodies cut, parser errors answered in the envelope (issue 9); before listen, so the timeouts are checked every second.
+  applyServerLimits(server, log);
   // Keep-alive sockets must not outlive a shutdown; Node closes idle ones on close().
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {

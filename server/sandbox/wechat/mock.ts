@@ -1,4 +1,4 @@
-import { createCipheriv, createHash, createSign, createVerify, randomBytes } from 'node:crypto';
+import { createCipheriv, createHash, createPrivateKey, createPublicKey, createSign, createVerify, randomBytes, type KeyObject } from 'node:crypto';
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
@@ -100,10 +100,17 @@ export interface Delivery {
   copies?: number;
 }
 
-const signFields = (pem: string, fields: string[]) => createSign('RSA-SHA256').update(fields.map((f) => `${f}\n`).join('')).sign(pem, 'base64');
+// Parsing a PEM costs more than the RSA operation itself; each key is parsed once (the mock signs every answer and notification).
+const keyObjects = new Map<string, KeyObject>();
+const keyOf = (pem: string, kind: 'private' | 'public'): KeyObject => {
+  let key = keyObjects.get(pem);
+  if (!key) keyObjects.set(pem, (key = kind === 'private' ? createPrivateKey(pem) : createPublicKey(pem)));
+  return key;
+};
+const signFields = (pem: string, fields: string[]) => createSign('RSA-SHA256').update(fields.map((f) => `${f}\n`).join('')).sign(keyOf(pem, 'private'), 'base64');
 const verifyFields = (pem: string, fields: string[], sig: string) => {
   try {
-    return createVerify('RSA-SHA256').update(fields.map((f) => `${f}\n`).join('')).verify(pem, sig, 'base64');
+    return createVerify('RSA-SHA256').update(fields.map((f) => `${f}\n`).join('')).verify(keyOf(pem, 'public'), sig, 'base64');
   } catch {
     return false;
   }
