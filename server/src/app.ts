@@ -33,7 +33,7 @@ import type { KeyValueStore } from './infra/kv';
 import type { Logger } from './infra/logger';
 
 export interface AppDeps {
-  config: Pick<Config, 'corsOrigins' | 'bodyLimitBytes' | 'h5Dir' | 'operatorTokens'> & Partial<Pick<Config, 'rateLimits' | 'metricsAccess' | 'consoleDir'>> & {
+  config: Pick<Config, 'corsOrigins' | 'bodyLimitBytes' | 'h5Dir' | 'operatorTokens'> & Partial<Pick<Config, 'rateLimits' | 'metricsAccess' | 'consoleDir' | 'trustProxy'>> & {
     /** Origins the h5 page may call besides the hub: the mock WeChat (wx.login, cashier) in mock mode. */
     connectSrc?: string[];
   };
@@ -54,7 +54,7 @@ export interface HubApp {
 /** Builds the hub's Koa app from its dependencies; listening and shutdown are main.ts's job. */
 export function createApp(deps: AppDeps): HubApp {
   const app = new Koa<HubState>();
-  app.proxy = false;
+  app.proxy = deps.config.trustProxy === 'on';
   const { services } = deps;
   const metrics = new HubMetrics({
     pipeline: () => pipelineSnapshot(deps.dataSource),

@@ -66,6 +66,12 @@ export const configSchema = z.object({
   rateLimits: rateLimitsSchema.default(rateLimitsSchema.parse({})),
   /** Who may read /metrics: operators (bearer operator token, as a Prometheus bearer_token) or anyone who reaches the port. */
   metricsAccess: z.enum(['operator', 'public']).default('operator'),
+  /**
+   * Behind a load balancer: take the client's address from X-Forwarded-For
+   * (per-IP rate limits, logs). Only when the balancer sets that header itself;
+   * otherwise a client could name any address.
+   */
+  trustProxy: z.enum(['on', 'off']).default('off'),
 });
 
 export type Config = Omit<z.infer<typeof configSchema>, 'wechatKeysDir' | 'publicUrl'> & { wechatKeysDir: string; publicUrl: string };
@@ -104,6 +110,7 @@ const ENV_KEYS: Record<string, keyof Config> = {
   WORKERS: 'workers',
   RATE_LIMITS: 'rateLimits',
   METRICS_ACCESS: 'metricsAccess',
+  TRUST_PROXY: 'trustProxy',
 };
 
 export class ConfigError extends Error {
