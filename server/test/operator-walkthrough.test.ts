@@ -1,9 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
-import { createTestHub, TEST_OPERATOR_TOKEN, type TestHub } from './support/app';
+import { createTestHub, type TestHub } from './support/app';
+import { cli as runCli, startExample, type RunningExample } from './support/examples';
 import { bindAccount, loginResident } from './support/resident';
 
 /**
@@ -12,53 +10,26 @@ import { bindAccount, loginResident } from './support/resident';
  * and activated with the cityhub CLI against a running hub, then a resident
  * of 武汉 binds an account and sees the bill through it.
  */
-const root = path.resolve(__dirname, '..', '..');
-const example = path.join(root, 'docs', 'examples', 'wuhan-water');
-
 describe('the operator walkthrough of docs/adapters.md', () => {
   let hub: TestHub;
-  let provider: ChildProcess;
-  let providerUrl: string;
-  let work: string;
+  let example: RunningExample;
 
   beforeAll(async () => {
     hub = await createTestHub();
-    provider = spawn(process.execPath, [path.join(example, 'provider.mjs')], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
-    providerUrl = await new Promise<string>((resolve, reject) => {
-      provider.stdout!.on('data', (chunk: Buffer) => {
-        const m = /listening on (http:\/\/\S+)/.exec(chunk.toString());
-        if (m) resolve(m[1]);
-      });
-      provider.once('exit', (code) => reject(new Error(`the example provider exited (${code})`)));
-    });
-    // The operator's manifest points at wherever their provider runs.
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'cityhub-walkthrough-'));
-    fs.writeFileSync(path.join(work, 'wuhan-water.manifest.json'), fs.readFileSync(path.join(example, 'wuhan-water.manifest.json'), 'utf8').replace('http://127.0.0.1:4201', providerUrl));
+    example = await startExample('wuhan-water', 'http://127.0.0.1:4201');
   });
   afterAll(async () => {
-    provider?.kill('SIGTERM');
+    await example?.close();
     await hub?.close();
-    if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
-  /** Runs the CLI as an operator would; asynchronously, since the hub answers from this same process. */
-  function cli(args: string[], input?: string): Promise<{ status: number | null; out: string }> {
-    const child = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(root, 'scripts', 'cityhub.ts'), ...args], {
-      cwd: root,
-      env: { ...process.env, CITYHUB_URL: hub.url, CITYHUB_OPERATOR_TOKEN: TEST_OPERATOR_TOKEN },
-    });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    child.stdin.end(input ?? '');
-    return new Promise((resolve) => child.once('close', (status) => resolve({ status, out })));
-  }
+  const cli = (args: string[], input?: string) => runCli(hub, args, input);
 
   it('registers, verifies and activates a new provider live, and a resident of 武汉 pays through it', async () => {
     let step = await cli(['secrets', 'put', 'wuhan-water-token'], 'wuhan-demo-token\n');
     expect(step).toMatchObject({ status: 0, out: expect.stringContaining('secret wuhan-water-token stored') });
 
-    step = await cli(['adapters', 'add', path.join(work, 'wuhan-water.manifest.json')]);
+    step = await cli(['adapters', 'add', example.manifestFile]);
     expect(step).toMatchObject({ status: 0, out: expect.stringContaining('registered wuhan-water') });
 
     // Not serving until activated.
@@ -68,7 +39,7 @@ describe('the operator walkthrough of docs/adapters.md', () => {
     expect(step.status).not.toBe(0);
     expect(step.out).toContain('VERIFICATION_REQUIRED');
 
-    step = await cli(['adapters', 'verify', 'wuhan-water', '--accounts', path.join(example, 'accounts.json')]);
+    step = await cli(['adapters', 'verify', 'wuhan-water', '--accounts', path.join(example.dir, 'accounts.json')]);
     expect(step.out).toContain('PASSED');
     expect(step.status).toBe(0);
 

@@ -1,6 +1,8 @@
+import type { OrderStatusDto } from '@cityhub/shared';
 import { EntitySchema } from 'typeorm';
 
-export type OrderStatus = 'CREATED' | 'PAID' | 'POSTING' | 'COMPLETED' | 'CLOSED' | 'REFUNDING' | 'REFUNDED';
+/** The order's status: the public API's own list (shared/), one definition. */
+export type OrderStatus = OrderStatusDto;
 
 /** An order to pay some bills of one account. Amounts in integer fen. */
 export interface OrderRow {
@@ -29,6 +31,8 @@ export interface OrderRow {
   completedAt: Date | null;
   refundNo: string | null;
   refundReason: string | null;
+  /** What is refunded when it is part of the order (bills a per-bill provider refused); null: all of it, or nothing. */
+  refundFen: number | null;
   closedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
@@ -108,6 +112,7 @@ export const OrderEntity = new EntitySchema<OrderRow>({
     completedAt: dt('completed_at', true),
     refundNo: { name: 'refund_no', type: String, length: 64, nullable: true },
     refundReason: { name: 'refund_reason', type: String, length: 200, nullable: true },
+    refundFen: { name: 'refund_fen', type: 'bigint', nullable: true, transformer: { to: (v: number | null) => v, from: (v: string | number | null) => (v === null ? null : Number(v)) } },
     closedAt: dt('closed_at', true),
     createdAt: dt('created_at'),
     updatedAt: dt('updated_at'),

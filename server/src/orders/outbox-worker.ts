@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { formatFen, sumFen } from '@cityhub/shared';
 import type { DataSource } from 'typeorm';
 import { AdapterError } from '../adapters/contract';
 import type { AdapterRegistry } from '../adapters/registry';
+import type { ResilientAdapter } from '../adapters/resilience';
 import { crashPoint } from '../infra/crash-points';
 import { databaseKind } from '../infra/database';
 import type { KeyValueStore } from '../infra/kv';
@@ -48,7 +50,20 @@ const LEASE_MARGIN_MS = 1000;
 /** The limiter key of refunds: they all go to the one gateway. */
 const GATEWAY = '#gateway';
 
-type ClaimedOrder = Pick<OrderRow, 'id' | 'orderNo' | 'status' | 'adapterId' | 'adapterVersion' | 'fieldsSealed' | 'billRefs' | 'amountFen' | 'refundNo' | 'refundReason'>;
+type ClaimedOrder = Pick<OrderRow, 'id' | 'orderNo' | 'status' | 'adapterId' | 'adapterVersion' | 'fieldsSealed' | 'billRefs' | 'amountFen' | 'refundNo' | 'refundReason' | 'refundFen'>;
+
+/** One bill's payment number at a per-bill provider: derived from the order number, so a repeated delivery is the same payment. */
+export function billPaymentNo(orderNo: string, index: number): string {
+  return `${orderNo}B${String(index + 1).padStart(2, '0')}`;
+}
+
+/** What a per-bill provider did with each bill of an order. */
+interface BillOutcome {
+  ref: string;
+  totalFen: number;
+  reference?: string;
+  refusedBecause?: string;
+}
 
 /** An outbox row this worker holds the lease of, with the order it is about (read in the claim). */
 interface ClaimedRow {
@@ -76,6 +91,7 @@ interface RawClaim {
   amountFen: number | string;
   refundNo: string | null;
   refundReason: string | null;
+  refundFen: number | string | null;
 }
 
 /**
@@ -227,7 +243,7 @@ export class OutboxWorker {
         tx,
         `SELECT ob.id AS id, ob.kind AS kind, ob.attempts AS attempts, o.id AS orderId, o.order_no AS orderNo, o.status AS status,
                 o.adapter_id AS adapterId, o.adapter_version AS adapterVersion, o.fields_sealed AS fieldsSealed, o.bill_refs AS billRefs,
-                o.amount_fen AS amountFen, o.refund_no AS refundNo, o.refund_reason AS refundReason
+                o.amount_fen AS amountFen, o.refund_no AS refundNo, o.refund_reason AS refundReason, o.refund_fen AS refundFen
            FROM outbox ob JOIN orders o ON o.id = ob.order_id
           WHERE ob.status = 'pending' AND ob.next_attempt_at <= ? AND (ob.lease_until IS NULL OR ob.lease_until < ?)${skip}
           ORDER BY ob.next_attempt_at ASC LIMIT ${Math.max(1, Math.floor(limit))}${mysql ? ' FOR UPDATE SKIP LOCKED' : ''}`,
@@ -273,6 +289,7 @@ export class OutboxWorker {
         amountFen: Number(r.amountFen),
         refundNo: r.refundNo,
         refundReason: r.refundReason,
+        refundFen: r.refundFen === null ? null : Number(r.refundFen),
       },
     };
   }
@@ -316,6 +333,7 @@ export class OutboxWorker {
     if (order.status !== 'POSTING') return this.done(row);
     const adapter = await this.deps.registry.version(order.adapterId, order.adapterVersion);
     const fields = this.deps.orders.fieldsOf(order);
+    if (adapter.describe().paymentRules.writeOffPer === 'bill') return this.writeOffBillByBill(order, adapter, fields);
     const input = { orderNo: order.orderNo, fields, billRefs: JSON.parse(order.billRefs) as string[], amountFen: Number(order.amountFen) };
     crashPoint('outbox-claimed');
     try {
@@ -331,10 +349,59 @@ export class OutboxWorker {
     }
   }
 
-  /** POSTING → COMPLETED; the state machine marks the write-off row done in the same transaction. */
-  private async complete(order: ClaimedOrder, reference: string): Promise<void> {
+  /**
+   * For a provider that takes one bill per call: each bill written off under
+   * its own payment number (derived from the order number, so a repeat after
+   * a crash or a timeout is the same payment). All taken: COMPLETED; all
+   * refused: refunded in full; some of each: the refused bills' total is
+   * refunded and the timeline says which bill went which way. An outcome
+   * that stays unknown leaves the whole row for a later attempt, where the
+   * bills already written off answer the same again.
+   */
+  private async writeOffBillByBill(order: ClaimedOrder, adapter: ResilientAdapter, fields: Record<string, string>): Promise<void> {
+    const bills = await this.deps.orders.billsOf(order.id);
+    crashPoint('outbox-claimed');
+    const outcomes: BillOutcome[] = [];
+    for (const [i, bill] of bills.entries()) {
+      const paymentNo = billPaymentNo(order.orderNo, i);
+      try {
+        const { reference } = await adapter.writeOff({ orderNo: paymentNo, fields, billRefs: [bill.ref], amountFen: bill.totalFen });
+        outcomes.push({ ref: bill.ref, totalFen: bill.totalFen, reference });
+      } catch (err) {
+        if (err instanceof AdapterError && PERMANENT.has(err.code)) {
+          outcomes.push({ ref: bill.ref, totalFen: bill.totalFen, refusedBecause: err.providerCode ?? err.code });
+          continue;
+        }
+        const status = await adapter.writeOffStatus({ orderNo: paymentNo, fields }).catch(() => null);
+        if (status?.status === 'SUCCESS') outcomes.push({ ref: bill.ref, totalFen: bill.totalFen, reference: status.reference ?? `status:${paymentNo}` });
+        else if (status?.status === 'FAILED') outcomes.push({ ref: bill.ref, totalFen: bill.totalFen, refusedBecause: 'FAILED' });
+        else throw err;
+      }
+    }
+    const taken = outcomes.filter((o) => o.reference !== undefined);
+    const refused = outcomes.filter((o) => o.refusedBecause !== undefined);
+    const takenWords = taken.map((o) => `${o.ref} (${o.reference})`).join(', ');
+    const refusedWords = refused.map((o) => `${o.ref} (${o.refusedBecause})`).join(', ');
+    if (!refused.length) return this.complete(order, taken.map((o) => o.reference).join(',').slice(0, 64), `written off at the provider bill by bill: ${takenWords}`);
+    if (!taken.length) return this.startRefund(order, `provider refused every bill: ${refusedWords}`);
     crashPoint('provider-answered');
-    await this.deps.machine.fire(order, 'written_off', { note: `written off at the provider (${reference})`, set: { writeOffRef: reference, completedAt: new Date() } });
+    const refundFen = sumFen(refused.map((o) => o.totalFen));
+    await this.deps.machine.fire(order, 'written_off_in_part', {
+      note: `written off: ${takenWords}; refused and refunded: ${refusedWords}`,
+      set: {
+        writeOffRef: taken.map((o) => o.reference).join(',').slice(0, 64),
+        completedAt: new Date(),
+        refundNo: `RF${order.orderNo.slice(2)}`,
+        refundFen,
+        refundReason: `服务商未能销账部分账单，已原路退回 ${formatFen(refundFen)}（${refused.map((o) => o.ref).join('、')}）`.slice(0, 200),
+      },
+    });
+  }
+
+  /** POSTING → COMPLETED; the state machine marks the write-off row done in the same transaction. */
+  private async complete(order: ClaimedOrder, reference: string, note = `written off at the provider (${reference})`): Promise<void> {
+    crashPoint('provider-answered');
+    await this.deps.machine.fire(order, 'written_off', { note, set: { writeOffRef: reference, completedAt: new Date() } });
   }
 
   private async startRefund(order: ClaimedOrder, reason: string): Promise<void> {
@@ -345,14 +412,15 @@ export class OutboxWorker {
   }
 
   private async refund(row: ClaimedRow, order: ClaimedOrder): Promise<void> {
-    if (order.status !== 'REFUNDING' || !order.refundNo) return this.done(row);
-    // Refund what the payer actually paid (it may differ from the order when the amount did not match).
+    const inPart = order.status === 'PARTLY_REFUNDING';
+    if ((order.status !== 'REFUNDING' && !inPart) || !order.refundNo) return this.done(row);
+    // Refund what the payer actually paid (it may differ from the order when the amount did not match), or the refused bills' part.
     const paid = await this.deps.gateway.queryOrder(order.orderNo);
     const totalFen = paid?.amountFen ?? Number(order.amountFen);
     const result = await this.deps.gateway.refund({
       outTradeNo: order.orderNo,
       outRefundNo: order.refundNo,
-      amountFen: totalFen,
+      amountFen: inPart ? Number(order.refundFen) : totalFen,
       totalFen,
       reason: (order.refundReason ?? '退款').slice(0, 80),
       notifyUrl: this.deps.options.notifyUrl,

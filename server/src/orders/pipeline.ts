@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { OrderEntity, OutboxEntity, type OrderStatus } from './entities';
 
 /** Statuses an order passes through on its way to a final one: where stuck money shows. */
-export const IN_FLIGHT_STATUSES = ['CREATED', 'PAID', 'POSTING', 'REFUNDING'] as const satisfies readonly OrderStatus[];
+export const IN_FLIGHT_STATUSES = ['CREATED', 'PAID', 'POSTING', 'REFUNDING', 'PARTLY_REFUNDING'] as const satisfies readonly OrderStatus[];
 export type InFlightStatus = (typeof IN_FLIGHT_STATUSES)[number];
 
 export interface PipelineSnapshot {

@@ -31,8 +31,8 @@ export interface CreatedOrder {
   payment: RequestPayment | null;
 }
 
-/** Statuses in which an order holds its bills: a second order for them is refused. */
-const LIVE: OrderStatus[] = ['CREATED', 'PAID', 'POSTING', 'COMPLETED', 'REFUNDING'];
+/** Statuses after the provider took the order's bills (all, or some with the rest refunded): a receipt exists. */
+const WRITTEN_OFF = new Set<OrderStatus>(['COMPLETED', 'PARTLY_REFUNDING', 'PARTLY_REFUNDED']);
 /** An order request unanswered for this long was being handled by a process that died (a live one gives up within ~10 s). */
 const ABANDONED_REQUEST_MS = 20_000;
 
@@ -175,6 +175,9 @@ export class OrderService {
       if (!bill) throw new InputError(`bill ${ref} is not owed on this account (it may be paid already)`, [{ path: 'body.billRefs', message: `unknown bill ${ref}` }]);
       chosen.push({ ...bill, totalFen: sumFen([bill.amountFen, bill.lateFeeFen]) });
     }
+    if (chosen.length > d.paymentRules.maxBills) {
+      throw new InputError(`${d.name} takes at most ${d.paymentRules.maxBills} bill(s) in one payment; choose fewer bills`, [{ path: 'body.billRefs', message: `at most ${d.paymentRules.maxBills} bills` }]);
+    }
     const amountFen = sumFen(chosen.map((b) => b.totalFen));
     if (amountFen < d.paymentRules.minFen || amountFen > d.paymentRules.maxFen) {
       throw new InputError(`the total ${amountFen} fen is outside what ${d.name} accepts (${d.paymentRules.minFen}–${d.paymentRules.maxFen} fen)`, [
@@ -208,6 +211,7 @@ export class OrderService {
       completedAt: null,
       refundNo: null,
       refundReason: null,
+      refundFen: null,
       closedAt: null,
       createdAt: now,
       updatedAt: now,
@@ -358,12 +362,13 @@ export class OrderService {
       refundReason: row.refundReason,
       timeline: events.map((e) => ({ status: e.status, at: iso(e.at)!, note: e.note })),
       receipt:
-        row.status === 'COMPLETED' && row.transactionId && row.writeOffRef && row.paidAt && row.completedAt
+        WRITTEN_OFF.has(row.status) && row.transactionId && row.writeOffRef && row.paidAt && row.completedAt
           ? {
               providerName: row.providerName,
               serviceName: row.serviceName,
               accountMasked,
-              amountFen: Number(row.amountFen),
+              // What the provider took: the whole order, or what is left after the refused bills' refund.
+              amountFen: Number(row.amountFen) - Number(row.refundFen ?? 0),
               transactionId: row.transactionId,
               writeOffRef: row.writeOffRef,
               paidAt: iso(row.paidAt)!,
@@ -371,6 +376,13 @@ export class OrderService {
             }
           : null,
     };
+  }
+
+  /** The bills an order pays, each with its total, in the order's order (a per-bill write-off sends them one by one). */
+  async billsOf(orderId: string): Promise<Bill[]> {
+    const row = await this.ds.getRepository(OrderEntity).findOne({ select: { id: true, bills: true }, where: { id: orderId } });
+    if (!row) throw new NotFoundError('ORDER_NOT_FOUND', `no order ${orderId}`);
+    return JSON.parse(row.bills) as Bill[];
   }
 
   /** Plain account fields of an order, for its write-off. */

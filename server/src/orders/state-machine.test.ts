@@ -38,6 +38,7 @@ describe('order state machine', () => {
       serviceName: '电费',
       providerName: '国网',
       fieldsSealed: 'sealed',
+      refundFen: null,
       accountMasked: '{}',
       billRefs: '["b1"]',
       bills: '[]',

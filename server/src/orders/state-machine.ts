@@ -11,10 +11,10 @@ import type { OrderRow, OrderStatus, OutboxKind } from './entities';
 import { placeholders, run, sqlTime } from './sql';
 
 /** What happens to an order. Each (status, event) pair is either in TRANSITIONS or illegal. */
-export const ORDER_EVENTS = ['pay', 'pay_rejected', 'cancel', 'expire', 'prepay_failed', 'post', 'written_off', 'write_off_refused', 'refunded'] as const;
+export const ORDER_EVENTS = ['pay', 'pay_rejected', 'cancel', 'expire', 'prepay_failed', 'post', 'written_off', 'written_off_in_part', 'write_off_refused', 'refunded'] as const;
 export type OrderEvent = (typeof ORDER_EVENTS)[number];
 
-export const ORDER_STATUSES = ['CREATED', 'PAID', 'POSTING', 'COMPLETED', 'CLOSED', 'REFUNDING', 'REFUNDED'] as const satisfies readonly OrderStatus[];
+export const ORDER_STATUSES = ['CREATED', 'PAID', 'POSTING', 'COMPLETED', 'CLOSED', 'REFUNDING', 'REFUNDED', 'PARTLY_REFUNDING', 'PARTLY_REFUNDED'] as const satisfies readonly OrderStatus[];
 
 export interface TransitionRule {
   from: OrderStatus;
@@ -48,6 +48,9 @@ export const TRANSITIONS: readonly TransitionRule[] = [
   { from: 'PAID', event: 'write_off_refused', to: 'REFUNDING', finishes: 'write_off', enqueues: 'refund' },
   { from: 'POSTING', event: 'write_off_refused', to: 'REFUNDING', finishes: 'write_off', enqueues: 'refund' },
   { from: 'REFUNDING', event: 'refunded', to: 'REFUNDED', finishes: 'refund', releasesBills: true },
+  // A per-bill provider took some bills and refused others: the refused part goes back, the rest stays paid.
+  { from: 'POSTING', event: 'written_off_in_part', to: 'PARTLY_REFUNDING', finishes: 'write_off', enqueues: 'refund' },
+  { from: 'PARTLY_REFUNDING', event: 'refunded', to: 'PARTLY_REFUNDED', finishes: 'refund', releasesBills: true },
 ];
 
 const RULES = new Map(TRANSITIONS.map((r) => [`${r.from}:${r.event}`, r]));
@@ -65,6 +68,7 @@ const EVENT_WORDS: Record<OrderEvent, string> = {
   prepay_failed: 'fail to start its payment',
   post: 'be sent for write-off',
   written_off: 'be written off',
+  written_off_in_part: 'be written off in part',
   write_off_refused: 'have its write-off refused',
   refunded: 'be refunded',
 };
@@ -88,7 +92,7 @@ export class IllegalTransitionError extends ConflictError {
 export type TransitionOutcome = { changed: true; from: OrderStatus; to: OrderStatus } | { changed: false; reason: 'moved-meanwhile' };
 
 /** Columns a transition may set besides the status. */
-export type OrderChange = Partial<Pick<OrderRow, 'transactionId' | 'paidAt' | 'writeOffRef' | 'completedAt' | 'refundNo' | 'refundReason' | 'closedAt'>>;
+export type OrderChange = Partial<Pick<OrderRow, 'transactionId' | 'paidAt' | 'writeOffRef' | 'completedAt' | 'refundNo' | 'refundReason' | 'refundFen' | 'closedAt'>>;
 
 /** The columns of OrderChange (see entities.ts). */
 const CHANGE_COLUMNS: Record<keyof OrderChange, string> = {
@@ -98,6 +102,7 @@ const CHANGE_COLUMNS: Record<keyof OrderChange, string> = {
   completedAt: 'completed_at',
   refundNo: 'refund_no',
   refundReason: 'refund_reason',
+  refundFen: 'refund_fen',
   closedAt: 'closed_at',
 };
 

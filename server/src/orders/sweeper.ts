@@ -61,7 +61,8 @@ export class OrderSweeper {
         await orders.closeAtGateway(order, 'expire', 'expired unpaid').catch((err) => this.deps.log.warn({ err, orderNo: order.orderNo }, 'closing an expired order failed'));
       }
     }
-    for (const order of await orders.stale('REFUNDING', options.queryAfterMs)) {
+    const refunding = [...(await orders.stale('REFUNDING', options.queryAfterMs)), ...(await orders.stale('PARTLY_REFUNDING', options.queryAfterMs))];
+    for (const order of refunding) {
       if (!order.refundNo) continue;
       const refund = await gateway.queryRefund(order.refundNo).catch(() => null);
       if (refund?.status === 'SUCCESS') await orders.markRefunded(order.refundNo);

@@ -8,6 +8,8 @@ import { ReconciliationEntity } from './entities';
 
 /** The report keeps this many differences in full; the counts cover all of them. */
 const MAX_LISTED_DIFFERENCES = 200;
+/** Order statuses under which a refund at the gateway is expected. */
+const REFUND_STATUSES = new Set<OrderRow['status']>(['REFUNDING', 'REFUNDED', 'PARTLY_REFUNDING', 'PARTLY_REFUNDED']);
 
 /**
  * Matches the gateway's trade bill for a day against the hub's orders and
@@ -39,7 +41,7 @@ export class ReconciliationService {
     const paidThatDay = await orders
       .createQueryBuilder('o')
       .where('o.paid_at >= :start AND o.paid_at < :end', { start, end })
-      .andWhere('o.status IN (:...statuses)', { statuses: ['PAID', 'POSTING', 'COMPLETED'] })
+      .andWhere('o.status IN (:...statuses)', { statuses: ['PAID', 'POSTING', 'COMPLETED', 'PARTLY_REFUNDING', 'PARTLY_REFUNDED'] })
       .getMany();
 
     const differences: ReconciliationDifference[] = [];
@@ -59,6 +61,14 @@ export class ReconciliationService {
         refunded++;
         refundedOrdersFen += row.totalFen;
       } else if (Number(order.amountFen) !== row.totalFen) diff('amount_mismatch', row.outTradeNo, row, order);
+      else if (order.status === 'PARTLY_REFUNDING' || order.status === 'PARTLY_REFUNDED') {
+        // Some bills written off, the refused ones refunded: the payment splits between the two.
+        matched++;
+        refunded++;
+        const refundFen = Number(order.refundFen ?? 0);
+        writtenOffFen += Number(order.amountFen) - refundFen;
+        refundedOrdersFen += refundFen;
+      }
       else if (order.status === 'COMPLETED') {
         matched++;
         writtenOffFen += Number(order.amountFen);
@@ -69,7 +79,7 @@ export class ReconciliationService {
     }
     for (const row of refunds) {
       const order = byNo.get(row.outTradeNo);
-      if (!order || (order.status !== 'REFUNDING' && order.status !== 'REFUNDED')) diff('refund_not_recorded', row.outTradeNo, row, order);
+      if (!order || !REFUND_STATUSES.has(order.status)) diff('refund_not_recorded', row.outTradeNo, row, order);
     }
 
     const gatewayPaidFen = payments.reduce((n, r) => n + r.totalFen, 0);

@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { categorySchema } from '../adapters/manifest';
 import { billSchema } from './accounts';
 
-export const orderStatusSchema = z.enum(['CREATED', 'PAID', 'POSTING', 'COMPLETED', 'CLOSED', 'REFUNDING', 'REFUNDED']);
+/**
+ * PARTLY_REFUNDING / PARTLY_REFUNDED: a provider that writes off bill by bill
+ * took some bills of the order and refused others; the refused ones are
+ * refunded, the rest stay paid.
+ */
+export const orderStatusSchema = z.enum(['CREATED', 'PAID', 'POSTING', 'COMPLETED', 'CLOSED', 'REFUNDING', 'REFUNDED', 'PARTLY_REFUNDING', 'PARTLY_REFUNDED']);
 export type OrderStatusDto = z.infer<typeof orderStatusSchema>;
 
 /** Chinese words residents see for each order status. */
@@ -14,6 +19,8 @@ export const ORDER_STATUS_LABELS: Record<OrderStatusDto, string> = {
   CLOSED: '已关闭',
   REFUNDING: '退款中',
   REFUNDED: '已退款',
+  PARTLY_REFUNDING: '部分缴费成功，退款中',
+  PARTLY_REFUNDED: '部分缴费成功，已退款',
 };
 
 export const createOrderBodySchema = z.object({

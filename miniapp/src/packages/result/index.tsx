@@ -7,7 +7,7 @@ import { errorMessage } from '../../api/request';
 import { Action } from '../../components/action';
 import './index.scss';
 
-const FINAL = new Set(['COMPLETED', 'REFUNDED', 'CLOSED']);
+const FINAL = new Set(['COMPLETED', 'REFUNDED', 'CLOSED', 'PARTLY_REFUNDED']);
 
 const HEADLINE: Record<string, string> = {
   CREATED: '等待支付结果…',
@@ -16,6 +16,8 @@ const HEADLINE: Record<string, string> = {
   COMPLETED: '缴费成功',
   REFUNDING: '服务商未能入账，正在原路退款…',
   REFUNDED: '已原路退款',
+  PARTLY_REFUNDING: '部分账单缴费成功，其余正在原路退款…',
+  PARTLY_REFUNDED: '部分账单缴费成功，其余已原路退款',
   CLOSED: '订单已关闭，未扣款',
 };
 
