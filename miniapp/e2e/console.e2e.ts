@@ -7,18 +7,20 @@ import { createTestHub, TEST_OPERATOR_TOKEN, type TestHub } from '../../server/t
 
 /**
  * The operator console (issue 10 part 6) in headless Chromium against a test
- * hub on an ephemeral port, with docs/examples/wuhan-water's own provider:
+ * hub on an ephemeral port, with docs/examples/luoyang-water's own provider
+ * (the second worked example: form bodies, MD5 signatures, one bill per call):
  * an operator signs in, finds a schema error at its line in the editor,
  * registers a manifest whose mapping is broken and sees verify fail on that
  * check, fixes it, verifies with a write-off exercised, activates it over the
- * adapter already serving 武汉 by choosing 替换, and reads the coverage and
- * the audit log. Needs `npm run build:console` first (`npm test` builds it).
+ * adapter already serving 洛阳 by choosing 替换, and reads the coverage and
+ * the audit log; then a resident pays two bills in one order through it and
+ * the provider takes two write-offs, each once. Needs `npm run build:console` first (`npm test` builds it).
  */
 jest.setTimeout(120_000);
 
 const root = path.resolve(__dirname, '..', '..');
 const consoleDir = path.join(root, 'server', 'console', 'dist');
-const example = path.join(root, 'docs', 'examples', 'wuhan-water');
+const example = path.join(root, 'docs', 'examples', 'luoyang-water');
 // SCREENSHOT_DIR=docs/screenshots refreshes the ones docs/adapters.md shows.
 const shots = path.resolve(root, process.env.SCREENSHOT_DIR ?? '.test-results/screenshots');
 
@@ -31,12 +33,13 @@ describe('the operator console in a browser', () => {
   let browser: Browser;
   let page: Page;
   let manifest: Record<string, unknown>;
+  let providerUrl: string;
   const browserErrors: string[] = [];
 
   beforeAll(async () => {
     if (!fs.existsSync(path.join(consoleDir, 'index.html'))) throw new Error('no console build: run `npm run build:console` first');
     provider = spawn(process.execPath, [path.join(example, 'provider.mjs')], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
-    const providerUrl = await new Promise<string>((resolve, reject) => {
+    providerUrl = await new Promise<string>((resolve, reject) => {
       provider.stdout!.on('data', (chunk: Buffer) => {
         const m = /listening on (http:\/\/\S+)/.exec(chunk.toString());
         if (m) resolve(m[1]);
@@ -44,15 +47,16 @@ describe('the operator console in a browser', () => {
       provider.once('exit', (code) => reject(new Error(`the example provider exited (${code})`)));
     });
     // The operator's manifest points at wherever their provider runs.
-    manifest = JSON.parse(fs.readFileSync(path.join(example, 'wuhan-water.manifest.json'), 'utf8').replace('http://127.0.0.1:4201', providerUrl));
-    hub = await createTestHub({ consoleDir });
+    manifest = JSON.parse(fs.readFileSync(path.join(example, 'luoyang-water.manifest.json'), 'utf8').replace('http://127.0.0.1:4202', providerUrl));
+    hub = await createTestHub({ consoleDir, workers: true });
 
-    // Already serving 武汉's water: an older adapter of the same provider, activated (forced) before the operator arrives.
+    // Already serving 洛阳's water: an older adapter of the same provider, activated (forced) before the operator arrives.
     const admin = (method: 'put' | 'post', url: string) => request(hub.url)[method](`/api/v1/admin${url}`).set('Authorization', `Bearer ${TEST_OPERATOR_TOKEN}`);
-    await admin('put', '/secrets/wuhan-water-legacy-token').send({ value: 'wuhan-demo-token' }).expect(204);
-    const legacyTransport = { ...(manifest.transport as object), auth: { type: 'bearer', secretRef: 'wuhan-water-legacy-token' } };
-    await admin('post', '/adapters').send({ ...manifest, id: 'wuhan-water-legacy', providerName: '武汉水务（旧接口）', transport: legacyTransport }).expect(201);
-    await admin('post', '/adapters/wuhan-water-legacy/activate').send({ force: true }).expect(200);
+    await admin('put', '/secrets/luoyang-legacy-key').send({ value: 'luoyang-demo-key' }).expect(204);
+    const transport = manifest.transport as { signing: object };
+    const legacyTransport = { ...transport, signing: { ...transport.signing, secretRef: 'luoyang-legacy-key' } };
+    await admin('post', '/adapters').send({ ...manifest, id: 'luoyang-water-legacy', providerName: '洛阳供水（旧接口）', transport: legacyTransport }).expect(201);
+    await admin('post', '/adapters/luoyang-water-legacy/activate').send({ force: true }).expect(200);
 
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -80,7 +84,7 @@ describe('the operator console in a browser', () => {
   };
 
   it('serves the console at /console with its own policy, index.html for client routes and immutable hashed assets', async () => {
-    const index = await request(hub.url).get('/console/adapters/wuhan-water').expect(200);
+    const index = await request(hub.url).get('/console/adapters/luoyang-water').expect(200);
     expect(index.headers['content-type']).toContain('text/html');
     expect(index.headers['cache-control']).toBe('no-cache');
     const csp = index.headers['content-security-policy'];
@@ -101,7 +105,7 @@ describe('the operator console in a browser', () => {
     await request(hub.url).post('/console/adapters').send({}).expect(405);
   });
 
-  it('signs in, registers wuhan-water through a broken mapping and a schema error, verifies, replaces the adapter serving 武汉, and sees it in coverage and the audit log', async () => {
+  it('signs in, registers luoyang-water through a broken mapping and a schema error, verifies, replaces the adapter serving 洛阳, sees it in coverage and the audit log; a resident pays two bills in one order through it', async () => {
     // 登录: a wrong token is refused, the right one opens the adapters.
     await page.goto(`${hub.url}/console`);
     await page.waitForURL(/\/console\/login$/);
@@ -111,17 +115,17 @@ describe('the operator console in a browser', () => {
     await page.getByPlaceholder('运营令牌').fill(TEST_OPERATOR_TOKEN);
     await page.locator('#login-submit').click();
     await page.waitForURL(/\/console\/adapters$/);
-    await page.locator('#adapter-wuhan-water-legacy').getByText('已启用').waitFor();
+    await page.locator('#adapter-luoyang-water-legacy').getByText('已启用').waitFor();
 
-    // 存储密钥: the provider's bearer token, which the manifest names as wuhan-water-token.
+    // 存储密钥: the provider's signing key, which the manifest names as luoyang-key.
     await page.locator('#store-secret').click();
     await page.locator('#secret-name').fill('Wuhan Token');
     await page.getByRole('button', { name: /保\s*存/ }).click();
     await page.getByText('小写字母开头').waitFor();
-    await page.locator('#secret-name').fill('wuhan-water-token');
-    await page.locator('#secret-value').fill('wuhan-demo-token');
+    await page.locator('#secret-name').fill('luoyang-key');
+    await page.locator('#secret-value').fill('luoyang-demo-key');
     await page.getByRole('button', { name: /保\s*存/ }).click();
-    await page.getByText('密钥 wuhan-water-token 已保存').waitFor();
+    await page.getByText('密钥 luoyang-key 已保存').waitFor();
 
     // 清单编辑器: the manifest pasted with two schema errors and a broken bill mapping.
     await page.locator('#new-adapter').click();
@@ -131,8 +135,8 @@ describe('the operator console in a browser', () => {
       accountFields: Array<Record<string, unknown>>;
       [key: string]: unknown;
     };
-    // The provider answers `due`; this mapping reads `dues`, so no bill has an amount.
-    broken.operations.queryBills.response.map = broken.operations.queryBills.response.map.replace('"amount": due', '"amount": dues');
+    // The provider answers `je`; this mapping reads `jee`, so no bill has an amount.
+    broken.operations.queryBills.response.map = broken.operations.queryBills.response.map.replace('"amount": je', '"amount": jee');
     const withSchemaErrors = JSON.stringify({ ...broken, priority: 1, accountFields: [{ ...broken.accountFields[0], mask: 'last4' }] }, null, 2);
     await page.locator('#manifest-text').fill(withSchemaErrors);
 
@@ -157,7 +161,7 @@ describe('the operator console in a browser', () => {
 
     // What only the hub checks (every JSONata expression compiles) comes back as a 422, shown the same way.
     const unclosed = structuredClone(manifest) as { operations: { writeOff: { response: { map: string } } } };
-    unclosed.operations.writeOff.response.map = '{"reference": body.receipt';
+    unclosed.operations.writeOff.response.map = '{"reference": body.flow';
     const unclosedText = JSON.stringify(unclosed, null, 2);
     await page.locator('#manifest-text').fill(unclosedText);
     await page.locator('#manifest-valid').waitFor();
@@ -165,7 +169,7 @@ describe('the operator console in a browser', () => {
     const compileIssue = page.locator('.manifest-issue[data-path="operations.writeOff.response.map"]');
     await compileIssue.getByText('not a valid JSONata expression').waitFor();
     await expect(compileIssue.textContent()).resolves.toContain('服务器');
-    const writeOffMapLine = unclosedText.split('\n').findIndex((l) => l.includes('"map": "{\\"reference\\": body.receipt"')) + 1;
+    const writeOffMapLine = unclosedText.split('\n').findIndex((l) => l.includes('"map": "{\\"reference\\": body.flow"')) + 1;
     expect(writeOffMapLine).toBeGreaterThan(1);
     expect(await compileIssue.getAttribute('data-line')).toBe(String(writeOffMapLine));
     await page.locator(`.manifest-editor__line--error[data-line="${writeOffMapLine}"]`).waitFor();
@@ -176,7 +180,7 @@ describe('the operator console in a browser', () => {
     await page.locator('#manifest-text').fill(brokenMapping);
     await page.locator('#manifest-valid').waitFor();
     await page.locator('#manifest-submit').click();
-    await page.waitForURL(/\/console\/adapters\/wuhan-water$/);
+    await page.waitForURL(/\/console\/adapters\/luoyang-water$/);
     await page.locator('#adapter-status').getByText('草稿').waitFor();
     await page.locator('#verify-accounts').fill(fs.readFileSync(path.join(example, 'accounts.json'), 'utf8'));
     await page.locator('#verify').click();
@@ -196,39 +200,39 @@ describe('the operator console in a browser', () => {
     await page.locator('#manifest-text').fill(fixed);
     await page.locator('#manifest-valid').waitFor();
     await page.locator('#manifest-submit').click();
-    await page.waitForURL(/\/console\/adapters\/wuhan-water$/);
+    await page.waitForURL(/\/console\/adapters\/luoyang-water$/);
     await page.getByRole('cell', { name: '1.0.1', exact: true }).waitFor();
 
     // 验证 with the payable account: every check passes, the write-off one really exercised.
     await page.locator('#verify').click();
     await page.locator('#verify-report[data-passed="true"]').waitFor();
-    await page.locator('#verify-report').getByText('wuhan-water@1.0.1：验证通过').waitFor();
+    await page.locator('#verify-report').getByText('luoyang-water@1.0.1：验证通过').waitFor();
     await page.locator('#verify-report').getByText('销账映射已实际检验。').waitFor();
     const writeOffCheck = page.locator('#verify-report tr[data-check="write-off idempotent"]');
     await writeOffCheck.getByText('通过').waitFor();
-    await expect(writeOffCheck.textContent()).resolves.toMatch(/reference WHR\d{6} both times/);
+    await expect(writeOffCheck.textContent()).resolves.toMatch(/reference LYF\d{8} both times/);
     expect(await page.locator('#verify-report tr.check--failed').count()).toBe(0);
     expect(await page.locator('#verify-report tr.check--skipped').count()).toBe(0);
 
-    // 启用: refused over 武汉, which wuhan-water-legacy serves; the conflict is shown and 替换 resolves it.
+    // 启用: refused over 洛阳, which luoyang-water-legacy serves; the conflict is shown and 替换 resolves it.
     await page.locator('#activate').click();
     const conflict = page.locator('#conflict-table');
-    await conflict.getByText('武汉市（420100）').waitFor();
+    await conflict.getByText('洛阳市（410300）').waitFor();
     await expect(conflict.textContent()).resolves.toContain('水费');
-    await expect(conflict.textContent()).resolves.toContain('wuhan-water-legacy');
+    await expect(conflict.textContent()).resolves.toContain('luoyang-water-legacy');
     await shot('console-conflict');
     await page.locator('#activate-replace').click();
     await page.locator('#adapter-status').getByText('已启用').waitFor();
     expect(await page.locator('#adapter-active-version').textContent()).toBe('1.0.1');
 
-    // 覆盖: 武汉's water is served by the new adapter, chosen by an operator; the old one still covers it.
+    // 覆盖: 洛阳's water is served by the new adapter, chosen by an operator; the old one still covers it.
     await page.getByRole('menuitem', { name: '覆盖' }).click();
     await page.waitForURL(/\/console\/coverage$/);
-    await page.locator('#coverage-city').fill('武汉');
-    await page.locator('.ant-select-item-option', { hasText: '420100' }).click();
+    await page.locator('#coverage-city').fill('洛阳');
+    await page.locator('.ant-select-item-option', { hasText: '410300' }).click();
     const water = page.locator('#coverage-water');
     await water.getByText('运营人员指定').waitFor();
-    await expect(water.textContent()).resolves.toMatch(/^水费wuhan-water运营人员指定wuhan-water-legacy（城市级）$/);
+    await expect(water.textContent()).resolves.toMatch(/^水费luoyang-water运营人员指定luoyang-water-legacy（城市级）$/);
     await shot('console-coverage');
 
     // 审计日志: the calls just made, newest first, with the replacement recorded.
@@ -237,26 +241,49 @@ describe('the operator console in a browser', () => {
     const audit = page.locator('#audit-table');
     await audit.getByText('coverage.replace').waitFor();
     const auditText = (await audit.textContent()) ?? '';
-    for (const action of ['PUT /secrets/wuhan-water-token', 'POST /adapters', 'POST /adapters/wuhan-water/verify', 'POST /adapters/wuhan-water/activate', 'coverage.replace']) expect(auditText).toContain(action);
+    for (const action of ['PUT /secrets/luoyang-key', 'POST /adapters', 'POST /adapters/luoyang-water/verify', 'POST /adapters/luoyang-water/activate', 'coverage.replace']) expect(auditText).toContain(action);
     expect(auditText).toContain('出错'); // the refused activation (409) is there too
 
     // 适配器列表: both adapters, the new one active at 1.0.1 and healthy.
     await page.getByRole('menuitem', { name: '适配器' }).click();
     await page.waitForURL(/\/console\/adapters$/);
-    const row = page.locator('#adapter-wuhan-water');
+    const row = page.locator('#adapter-luoyang-water');
     await row.getByText('已启用').waitFor();
     const rowText = (await row.textContent()) ?? '';
-    for (const expected of ['水费', '武汉水务', '1.0.1', '城市 420100', '正常', '错误率']) expect(rowText).toContain(expected);
+    for (const expected of ['水费', '洛阳供水', '1.0.1', '城市 410300', '正常', '错误率']) expect(rowText).toContain(expected);
     await shot('console-adapters');
 
     // The hub saw what the operator saw.
-    const { body } = await request(hub.url).get('/api/v1/admin/coverage?city=420100').set('Authorization', `Bearer ${TEST_OPERATOR_TOKEN}`).expect(200);
-    expect(body.categories.find((c: { category: string }) => c.category === 'water').servedBy).toEqual({ adapterId: 'wuhan-water', reason: 'chosen' });
+    const { body } = await request(hub.url).get('/api/v1/admin/coverage?city=410300').set('Authorization', `Bearer ${TEST_OPERATOR_TOKEN}`).expect(200);
+    expect(body.categories.find((c: { category: string }) => c.category === 'water').servedBy).toEqual({ adapterId: 'luoyang-water', reason: 'chosen' });
 
     // 401 sends back to sign-in: a token that stops working ends the session.
     await page.evaluate(() => sessionStorage.setItem('cityhub.console.operatorToken', 'revoked-token-000000000000000000'));
     await page.getByRole('button', { name: /刷\s*新/ }).click();
     await page.waitForURL(/\/console\/login$/);
+
+    // A resident of 洛阳 pays both bills of LY00000001 in one order: the provider takes two write-offs, one per bill, each once.
+    const { code } = (await (await fetch(`${hub.wechatUrl}/sandbox/client/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userKey: 'luoyang-resident' }) })).json()) as { code: string };
+    const login = await request(hub.url).post('/api/v1/auth/login').send({ code }).expect(200);
+    const resident = { Authorization: `Bearer ${login.body.token}` };
+    const bound = await request(hub.url).post('/api/v1/accounts').set(resident).send({ serviceId: 'luoyang-water', cityCode: '410300', fields: { hh: 'LY00000001' } }).expect(201);
+    const owed = await request(hub.url).get(`/api/v1/accounts/${bound.body.account.id}/bills`).set(resident).expect(200);
+    expect(owed.body.bills.map((b: { ref: string }) => b.ref)).toEqual(['LY-2609-01', 'LY-2610-01']);
+    const created = await request(hub.url).post('/api/v1/orders').set(resident).set('Idempotency-Key', 'console-e2e-two-bills').send({ accountId: bound.body.account.id, billRefs: ['LY-2609-01', 'LY-2610-01'] }).expect(201);
+    const paid = await fetch(`${hub.wechatUrl}/sandbox/cashier/pay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...created.body.payment, action: 'confirm' }) });
+    expect(((await paid.json()) as { errMsg: string }).errMsg).toBe('requestPayment:ok');
+    let status = '';
+    for (let i = 0; i < 100 && status !== 'COMPLETED'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = (await request(hub.url).get(`/api/v1/orders/${created.body.order.id}`).set(resident)).body.order.status;
+    }
+    expect(status).toBe('COMPLETED');
+    const { payments } = (await (await fetch(`${providerUrl}/__sandbox/payments`)).json()) as { payments: Array<{ payNo: string; bill: string; calls: number }> };
+    const orderNo: string = created.body.order.orderNo;
+    expect(payments.filter((p) => p.payNo.startsWith(orderNo)).map((p) => [p.payNo, p.bill, p.calls])).toEqual([
+      [`${orderNo}B01`, 'LY-2609-01', 1],
+      [`${orderNo}B02`, 'LY-2610-01', 1],
+    ]);
 
     // The refused calls (401, 409) log "Failed to load resource"; anything else, a CSP refusal above all, fails the test.
     expect(browserErrors.filter((e) => !e.startsWith('Failed to load resource'))).toEqual([]);
@@ -264,10 +291,10 @@ describe('the operator console in a browser', () => {
 
   it('rolls an adapter back to its previous version, disables it, and deletes a draft that never served', async () => {
     const admin = (method: 'post', url: string) => request(hub.url)[method](`/api/v1/admin${url}`).set('Authorization', `Bearer ${TEST_OPERATOR_TOKEN}`);
-    // An adapter for 黄石 whose 1.0.1 went live (forced) after 1.0.0: 1.0.0 is the version to go back to.
+    // An adapter for 开封 whose 1.0.1 went live (forced) after 1.0.0: 1.0.0 is the version to go back to.
     for (const version of ['1.0.0', '1.0.1']) {
-      await admin('post', '/adapters').send({ ...manifest, id: 'huangshi-water', version, providerName: '黄石水务', coverage: { cities: ['420200'] } }).expect(201);
-      await admin('post', '/adapters/huangshi-water/activate').send({ version, force: true }).expect(200);
+      await admin('post', '/adapters').send({ ...manifest, id: 'kaifeng-water', version, providerName: '开封水务', coverage: { cities: ['410200'] } }).expect(201);
+      await admin('post', '/adapters/kaifeng-water/activate').send({ version, force: true }).expect(200);
     }
     await admin('post', '/adapters').send({ ...manifest, id: 'scratch-water', providerName: '试验水务' }).expect(201);
 
@@ -280,8 +307,8 @@ describe('the operator console in a browser', () => {
     const confirm = () => page.locator('.ant-popconfirm .ant-btn-primary').click();
 
     // 回滚
-    await page.locator('#adapter-huangshi-water').click();
-    await page.waitForURL(/\/console\/adapters\/huangshi-water$/);
+    await page.locator('#adapter-kaifeng-water').click();
+    await page.waitForURL(/\/console\/adapters\/kaifeng-water$/);
     await page.locator('#adapter-active-version').getByText('1.0.1').waitFor();
     await page.locator('#rollback').getByText('回滚到 1.0.0').click();
     await confirm();
@@ -300,9 +327,9 @@ describe('the operator console in a browser', () => {
     await page.locator('#delete-draft').click();
     await confirm();
     await page.waitForURL(/\/console\/adapters$/);
-    await page.locator('#adapter-wuhan-water').waitFor();
+    await page.locator('#adapter-luoyang-water').waitFor();
     expect(await page.locator('#adapter-scratch-water').count()).toBe(0);
-    await admin('post', '/adapters/scratch-water/verify').send({ testAccounts: { existing: { hh: 'WH00000001' }, missing: { hh: 'WH99999999' } } }).expect(404);
+    await admin('post', '/adapters/scratch-water/verify').send({ testAccounts: { existing: { hh: 'LY00000001' }, missing: { hh: 'LY99999999' } } }).expect(404);
 
     // 对账: no report yet for the day; 立即对账 reconciles it against the gateway's trade bill.
     await page.getByRole('menuitem', { name: '对账' }).click();

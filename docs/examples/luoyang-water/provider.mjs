@@ -9,7 +9,7 @@
 // with string codes ("0000" ok, "1001" no such account, "1002" nothing owed,
 // "2001" amount mismatch, "2003" bill frozen, "9001" bad signature). Amounts
 // are yuan strings. `pay` takes ONE bill per call, idempotent on `pay_no`.
-// There is no health endpoint.
+// There is no health endpoint. GET /__sandbox/payments lists the payments it took (for tests).
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 
@@ -54,13 +54,16 @@ function handle(p) {
     }
     case 'pay': {
       const done = payments.get(p.pay_no);
-      if (done) return { ret_code: '0000', flow: done.flow }; // the same pay_no twice is one payment
+      if (done) {
+        done.calls++;
+        return { ret_code: '0000', flow: done.flow }; // the same pay_no twice is one payment
+      }
       const bill = account?.bills.find((b) => b.no === p.bill_no);
       if (!bill || paid.has(bill.no)) return { ret_code: '1002', ret_msg: '账单已缴清' };
       if (bill.je !== p.je) return { ret_code: '2001', ret_msg: '金额不符' };
       if (bill.frozen) return { ret_code: '2003', ret_msg: '账单已冻结' };
       const flow = `LYF${String(payments.size + 1).padStart(8, '0')}`;
-      payments.set(p.pay_no, { bill: bill.no, flow });
+      payments.set(p.pay_no, { bill: bill.no, flow, calls: 1 });
       paid.set(bill.no, p.pay_no);
       return { ret_code: '0000', flow };
     }
@@ -77,6 +80,11 @@ const server = http.createServer((req, res) => {
   let raw = '';
   req.on('data', (c) => (raw += c));
   req.on('end', () => {
+    // The sandbox's own journal (not part of the gateway): every payment number and how often it was sent.
+    if (req.method === 'GET' && req.url === '/__sandbox/payments') {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+      return res.end(JSON.stringify({ payments: [...payments].map(([payNo, p]) => ({ payNo, bill: p.bill, flow: p.flow, calls: p.calls })) }));
+    }
     if (req.method !== 'POST' || req.url !== '/gateway') return answer(res, { ret_code: '9404', ret_msg: 'no such endpoint' });
     const p = Object.fromEntries(new URLSearchParams(raw));
     if (!p.timestamp || !p.nonce_str || p.sign !== sign(p)) return answer(res, { ret_code: '9001', ret_msg: '签名错误' });
