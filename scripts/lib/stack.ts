@@ -48,6 +48,7 @@ import { ensureDevKeys } from '../../server/src/payments/wechatpay/keys';
 import type { ProviderName } from '../../server/sandbox/providers/run';
 import { writeDemoAdapters } from '../../server/test/support/sandbox';
 import { startBalancer, type Balancer } from './balancer';
+import type { WriteOffRecord } from '../../server/sandbox/providers/ledger';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const DEFAULT_DATABASE_URL = 'mysql://root@127.0.0.1:3306/test';
@@ -144,15 +145,8 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export interface WriteOffRecord {
-  orderNo: string;
-  reference: string;
-  accountNo: string;
-  billRefs: string[];
-  amountFen: number;
-  requests: number;
-  at: string;
-}
+/** One write-off in a simulator's journal, as its /__sandbox/writeoffs answers it. */
+export type { WriteOffRecord };
 
 /** A hub process that ended before it answered /readyz (a crash point may fire while it settles old work at boot). */
 export class HubExitedDuringStart extends Error {

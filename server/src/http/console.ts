@@ -1,9 +1,8 @@
 import fs from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import helmet from 'helmet';
 import { AppError } from '../errors';
 import type { HubMiddleware } from './context';
+import { helmetHeaders, type HeaderList } from './security-headers';
 
 /** Where the console lives on the hub; its build is made with this base (server/console/vite.config.ts). */
 export const CONSOLE_PATH = '/console';
@@ -20,8 +19,6 @@ const CONTENT_TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-type HeaderList = Array<[name: string, value: string]>;
-
 /**
  * The console's page headers: helmet's defaults with a policy of its own.
  * Scripts only from the hub (Vite emits no inline script); styles may be
@@ -30,15 +27,7 @@ type HeaderList = Array<[name: string, value: string]>;
  * its own policy (security-headers.ts).
  */
 function consoleHeaders(): HeaderList {
-  const headers: HeaderList = [];
-  const res = {
-    setHeader(name: string, value: string | number | readonly string[]) {
-      headers.push([name, Array.isArray(value) ? value.join(', ') : String(value)]);
-      return this;
-    },
-    removeHeader() {},
-  };
-  helmet({
+  return helmetHeaders({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -52,8 +41,7 @@ function consoleHeaders(): HeaderList {
     },
     // No one frames the console: clickjacking an operator's activate button is the worry.
     frameguard: { action: 'deny' },
-  })({} as IncomingMessage, res as unknown as ServerResponse, () => undefined);
-  return headers;
+  });
 }
 
 async function fileAt(root: string, relative: string): Promise<string | undefined> {

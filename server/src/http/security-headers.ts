@@ -9,14 +9,14 @@ export interface SecurityHeaderOptions {
   connectSrc: string[];
 }
 
-type HeaderList = Array<[name: string, value: string]>;
+export type HeaderList = Array<[name: string, value: string]>;
 
 /**
- * The headers helmet would set for the h5 pages, computed by running helmet
+ * The headers helmet would set with these options, computed by running it
  * once against a stand-in response. Helmet stays the authority on which
  * headers and values are right; it just no longer assembles them per request.
  */
-function pageHeaders(scriptSrc: string, connectSrc: string[]): HeaderList {
+export function helmetHeaders(options: Parameters<typeof helmet>[0]): HeaderList {
   const headers: HeaderList = [];
   const res = {
     setHeader(name: string, value: string | number | readonly string[]) {
@@ -26,7 +26,16 @@ function pageHeaders(scriptSrc: string, connectSrc: string[]): HeaderList {
     removeHeader() {},
   };
   let failure: unknown;
-  helmet({
+  helmet(options)({} as IncomingMessage, res as unknown as ServerResponse, (err?: unknown) => {
+    failure = err;
+  });
+  if (failure) throw failure;
+  return headers;
+}
+
+/** The headers of the h5 pages. */
+function pageHeaders(scriptSrc: string, connectSrc: string[]): HeaderList {
+  return helmetHeaders({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -36,11 +45,7 @@ function pageHeaders(scriptSrc: string, connectSrc: string[]): HeaderList {
         connectSrc: ["'self'", ...connectSrc],
       },
     },
-  })({} as IncomingMessage, res as unknown as ServerResponse, (err?: unknown) => {
-    failure = err;
   });
-  if (failure) throw failure;
-  return headers;
 }
 
 /**

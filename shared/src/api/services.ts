@@ -28,7 +28,14 @@ export const serviceSummarySchema = z
     status: serviceStatusSchema,
     statusReason: z.string().optional(),
     accountFields: z.array(publicAccountFieldSchema),
-    paymentRules: z.object({ mode: z.enum(['exact', 'partial']), minFen: z.number().int(), maxFen: z.number().int(), maxBills: z.number().int(), writeOffPer: z.enum(['order', 'bill']) }),
+    // maxBills and writeOffPer default as a manifest's do, so a client reading an older hub's answer still parses it.
+    paymentRules: z.object({
+      mode: z.enum(['exact', 'partial']),
+      minFen: z.number().int(),
+      maxFen: z.number().int(),
+      maxBills: z.number().int().default(20),
+      writeOffPer: z.enum(['order', 'bill']).default('order'),
+    }),
   })
   .meta({ id: 'ServiceSummary' });
 
