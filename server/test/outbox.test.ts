@@ -224,7 +224,7 @@ describe('outbox pipeline', () => {
       const closed = await eventually(async () => {
         const res = await request(hub.url).get(`/api/v1/orders/${order.id}`).set(order.resident.auth).expect(200);
         return res.body.order.status === 'CLOSED' ? res.body.order : undefined;
-      });
+      }, 10_000, 100);
       expect(closed.timeline.map((e: { status: string }) => e.status)).toEqual(['CREATED', 'CLOSED']);
       expect(hub.wechat.state.trades.get(order.orderNo)!.state).toBe('CLOSED');
       const again = await request(hub.url).post('/api/v1/orders').set(order.resident.auth).set('Idempotency-Key', `outbox-again-${process.pid}`).send({ accountId: order.accountId, billRefs: order.billRefs });

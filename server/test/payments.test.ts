@@ -2,8 +2,7 @@ import request from 'supertest';
 import { beijingDate } from '../src/infra/beijing-time';
 import { IdempotencyEntity, OrderEntity } from '../src/orders/entities';
 import { createTestHub, TEST_OPERATOR_TOKEN, type TestHub } from './support/app';
-import { bindAccount, loginResident, payAtCashier, type Resident } from './support/resident';
-import { eventually } from './support/wait';
+import { bindAccount, loginResident, orderReaches, payAtCashier, type Resident } from './support/resident';
 import { seedDemoAdapters, startSandbox, type Sandbox } from './support/sandbox';
 
 /**
@@ -42,12 +41,7 @@ describe('paying a bill end to end', () => {
     return api().post('/api/v1/orders').set(resident.auth).set('Idempotency-Key', key).send({ accountId, billRefs });
   }
 
-  async function statusOf(resident: Resident, orderId: string, wanted: string, withinMs?: number) {
-    return eventually(async () => {
-      const res = await api().get(`/api/v1/orders/${orderId}`).set(resident.auth);
-      return res.body.order?.status === wanted ? res.body.order : undefined;
-    }, withinMs);
-  }
+  const statusOf = (resident: Resident, orderId: string, wanted: string, withinMs?: number) => orderReaches(hub, resident, orderId, [wanted], withinMs);
 
   it('electricity in 郑州: bind, bills, order, cashier, notification, write-off, receipt', async () => {
     const accountId = await bindAccount(hub, alice, { serviceId: 'state-grid', cityCode: '410100', fields: { consNo: '4101000001' } });

@@ -2,8 +2,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { createTestHub, type TestHub } from './support/app';
 import { cli as runCli, startExample, type RunningExample } from './support/examples';
-import { bindAccount, loginResident, payAtCashier, type Resident } from './support/resident';
-import { eventually } from './support/wait';
+import { bindAccount, loginResident, orderReaches, payAtCashier, type Resident } from './support/resident';
 
 /**
  * docs/adapters.md's second worked example, followed as an operator would:
@@ -48,11 +47,7 @@ describe('the per-bill worked example of docs/adapters.md', () => {
     return { accountId, order: created.body.order as { id: string; orderNo: string; amountFen: number } };
   }
 
-  const settled = (id: string) =>
-    eventually(async () => {
-      const res = await request(hub.url).get(`/api/v1/orders/${id}`).set(resident.auth);
-      return ['COMPLETED', 'PARTLY_REFUNDED', 'REFUNDED'].includes(res.body.order?.status) ? res.body.order : undefined;
-    });
+  const settled = (id: string) => orderReaches(hub, resident, id, ['COMPLETED', 'PARTLY_REFUNDED', 'REFUNDED']);
 
   it('writes off two bills in one order with two calls, one per bill, and nothing is owed after', async () => {
     const { accountId, order } = await payAll('LY00000001');
@@ -68,10 +63,7 @@ describe('the per-bill worked example of docs/adapters.md', () => {
 
   it('refunds the bill the provider refuses and keeps the other paid', async () => {
     const { order } = await payAll('LY00000003');
-    const done = await eventually(async () => {
-      const res = await request(hub.url).get(`/api/v1/orders/${order.id}`).set(resident.auth);
-      return res.body.order?.status === 'PARTLY_REFUNDED' ? res.body.order : undefined;
-    });
+    const done = await orderReaches(hub, resident, order.id, ['PARTLY_REFUNDED']);
     expect(done.receipt.amountFen).toBe(1990);
     expect(done.refundReason).toContain('22.40');
     expect(done.timeline.map((e: { status: string }) => e.status)).toEqual(['CREATED', 'PAID', 'POSTING', 'PARTLY_REFUNDING', 'PARTLY_REFUNDED']);

@@ -3,8 +3,7 @@ import { beijingDate } from '../src/infra/beijing-time';
 import { billPaymentNo } from '../src/orders/outbox-worker';
 import { createTestHub, TEST_OPERATOR_TOKEN, type TestHub } from './support/app';
 import { fakeWaterManifest, startFakeProvider } from './support/fake-provider';
-import { bindAccount, loginResident, payAtCashier, type Resident } from './support/resident';
-import { eventually } from './support/wait';
+import { bindAccount, loginResident, orderReaches, payAtCashier, type Resident } from './support/resident';
 
 const op = { Authorization: `Bearer ${TEST_OPERATOR_TOKEN}` };
 
@@ -77,11 +76,7 @@ describe(`a provider that writes off one bill per call (${process.env.DATABASE_U
     return created.body.order;
   }
 
-  const orderIn = (id: string, status: string) =>
-    eventually(async () => {
-      const res = await request(hub.url).get(`/api/v1/orders/${id}`).set(resident.auth);
-      return res.body.order?.status === status ? res.body.order : undefined;
-    });
+  const orderIn = (id: string, status: string) => orderReaches(hub, resident, id, [status]);
 
   it('completes an order of two bills with two write-offs, each under its own payment number, each once', async () => {
     const order = await payBoth();

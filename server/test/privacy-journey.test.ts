@@ -64,7 +64,7 @@ describe('no answer of a full journey holds a street address or a full identifie
     const created = await call('order', (api) => api.post('/api/v1/orders').set('Idempotency-Key', 'privacy-walk-1').send({ accountId: ids[0], billRefs: owed.bills.map((b) => b.ref) }), me);
     expect(created.status).toBe(201);
     await payAtCashier(hub, created.body.payment);
-    await eventually(async () => ((await call('order detail', (api) => api.get(`/api/v1/orders/${created.body.order.id}`), me)).body.order?.status === 'COMPLETED' ? true : undefined));
+    await eventually(async () => ((await call('order detail', (api) => api.get(`/api/v1/orders/${created.body.order.id}`), me)).body.order?.status === 'COMPLETED' ? true : undefined), 15_000, 100);
     await call('orders', (api) => api.get('/api/v1/orders'), me);
     await call('rename', (api) => api.patch(`/api/v1/accounts/${ids[1]}`).send({ alias: '家里' }), me);
     await call('reminder', (api) => api.post(`/api/v1/accounts/${ids[1]}/reminders`), me);

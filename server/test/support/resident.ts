@@ -1,5 +1,6 @@
 import request from 'supertest';
 import type { TestHub } from './app';
+import { eventually } from './wait';
 
 export interface Resident {
   token: string;
@@ -33,4 +34,22 @@ export async function payAtCashier(hub: TestHub, payment: Record<string, string>
     body: JSON.stringify({ ...payment, action }),
   });
   return { status: res.status, body: await res.json() };
+}
+
+/**
+ * Polls an order, as the result page does, until its status is one of
+ * `statuses`; returns the order. Every 100 ms, no faster: the reads count
+ * against the resident's read limit (300 a minute), and a test polling every
+ * 10 ms on a slow machine spent it and met 429s. A 429 fails at once.
+ */
+export async function orderReaches(hub: TestHub, resident: Resident, orderId: string, statuses: string[], withinMs = 15_000): Promise<any> {
+  return eventually(
+    async () => {
+      const res = await request(hub.url).get(`/api/v1/orders/${orderId}`).set(resident.auth);
+      if (res.status === 429) throw new Error(`polling order ${orderId} met the read limit: ${JSON.stringify(res.body)}`);
+      return statuses.includes(res.body.order?.status) ? res.body.order : undefined;
+    },
+    withinMs,
+    100,
+  );
 }
