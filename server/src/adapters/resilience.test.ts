@@ -106,6 +106,23 @@ describe('bill cache and singleflight', () => {
     expect(fake.requests.filter((r) => r.url === '/bills')).toHaveLength(1);
   });
 
+  it('counts no probe of a provider it has no way to ask, so its error ratio and latency are real calls only', async () => {
+    const adapter = new ResilientAdapter(new ManifestAdapter(manifestSchema.parse(fakeWaterManifest(fake.url)), undefined), new MemoryKeyValueStore(), {
+      timeoutMs: 1000,
+      breakAfter: 5,
+      halfOpenAfterMs: 1000,
+      maxConcurrent: 4,
+      maxQueued: 100,
+      billCacheTtlMs: 0,
+      probeEveryMs: 0,
+    });
+    for (let i = 0; i < 5; i++) await adapter.probe();
+    expect(adapter.healthReport().calls).toBe(0);
+    await adapter.lookupAccount({ fields });
+    expect(adapter.healthReport().calls).toBe(1);
+    expect(fake.requests.filter((r) => r.url === '/lookup')).toHaveLength(1);
+  });
+
   it('forgets cached bills after a write-off, so a paid bill is not offered again', async () => {
     const manifest = manifestSchema.parse(fakeWaterManifest(fake.url));
     const adapter = new ResilientAdapter(new ManifestAdapter(manifest, undefined), new MemoryKeyValueStore(), {

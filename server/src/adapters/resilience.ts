@@ -274,8 +274,13 @@ export class ResilientAdapter implements CityServiceAdapter {
     const started = performance.now();
     try {
       const result = await this.policy.execute(({ signal }) => this.inner.health(signal));
+      // A provider with no way to ask was not asked: no sample, or its error ratio and latency would be diluted by non-calls.
+      if (result.judgedByTraffic) {
+        this.lastProbe = null;
+        return;
+      }
       this.record(performance.now() - started, true);
-      this.lastProbe = result.judgedByTraffic ? null : { at: Date.now(), ok: result.ok, detail: result.detail };
+      this.lastProbe = { at: Date.now(), ok: result.ok, detail: result.detail };
     } catch (err) {
       // Refused by our own breaker or bulkhead: the provider was not asked, so nothing was learnt.
       if (err instanceof BrokenCircuitError || err instanceof BulkheadRejectedError) return;
