@@ -144,15 +144,17 @@ describe.each([
     await fake.close();
   });
 
-  it('verifies (write-off included), activates without a restart, and serves a resident in 洛阳', async () => {
+  /** The operator's part: the signing key stored, the manifest registered, verify run with these test accounts. */
+  async function registerAndVerify(testAccounts: Record<string, { hh: string }>) {
     const server = hub.app.callback();
     await request(server).put('/api/v1/admin/secrets/luoyang-key').set(op).send({ value: 'ly-secret-key-0001' }).expect(204);
     await request(server).post('/api/v1/admin/adapters').set(op).send(luoyangManifest(fake.url, wire)).expect(201);
-    const verified = await request(server)
-      .post('/api/v1/admin/adapters/luoyang-water/verify')
-      .set(op)
-      .send({ testAccounts: { existing: { hh: '41030001' }, missing: { hh: '41039999' }, payable: { hh: '41030001' } } })
-      .expect(200);
+    return request(server).post('/api/v1/admin/adapters/luoyang-water/verify').set(op).send({ testAccounts }).expect(200);
+  }
+
+  it('verifies (write-off included), activates without a restart, and serves a resident in 洛阳', async () => {
+    const server = hub.app.callback();
+    const verified = await registerAndVerify({ existing: { hh: '41030001' }, missing: { hh: '41039999' }, payable: { hh: '41030001' } });
     expect(verified.body.report.checks.filter((c: { outcome: string }) => c.outcome !== 'passed')).toEqual([]);
     expect(verified.body.report.writeOffExercised).toBe(true);
     await request(server).post('/api/v1/admin/adapters/luoyang-water/activate').set(op).send({}).expect(200);
@@ -175,14 +177,7 @@ describe.each([
 
   it('refuses an answer whose signature does not match', async () => {
     fake.answers.set('/gateway', () => ({ body: wire.response === 'xml' ? '<xml><ret_code>0000</ret_code><name>假</name><sign>BAD</sign></xml>' : { ret_code: '0000', name: '假', sign: 'BAD' } }));
-    const server = hub.app.callback();
-    await request(server).put('/api/v1/admin/secrets/luoyang-key').set(op).send({ value: 'ly-secret-key-0001' }).expect(204);
-    await request(server).post('/api/v1/admin/adapters').set(op).send(luoyangManifest(fake.url, wire)).expect(201);
-    const verified = await request(server)
-      .post('/api/v1/admin/adapters/luoyang-water/verify')
-      .set(op)
-      .send({ testAccounts: { existing: { hh: '41030001' }, missing: { hh: '41039999' } } })
-      .expect(200);
+    const verified = await registerAndVerify({ existing: { hh: '41030001' }, missing: { hh: '41039999' } });
     const found = verified.body.report.checks.find((c: { name: string }) => c.name === 'account found');
     expect(found).toMatchObject({ outcome: 'failed', detail: expect.stringContaining('signature') });
   });

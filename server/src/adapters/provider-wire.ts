@@ -44,8 +44,11 @@ function keyedString(canonical: string, signing: Signing, key: string): string {
 
 /** Signs the sorted parameter string as the manifest says. */
 export function signParams(params: Record<string, string>, signing: Signing, keys: SigningKeys): string {
-  const key = keys.key ?? '';
-  const canonical = sortedParamString(params, [...signing.exclude, signing.placement.name]);
+  return signCanonical(sortedParamString(params, [...signing.exclude, signing.placement.name]), signing, keys.key ?? '');
+}
+
+/** The signature of an already-built canonical string, in the manifest's output form. */
+function signCanonical(canonical: string, signing: Signing, key: string): string {
   switch (signing.algorithm) {
     case 'md5':
       return formatDigest(createHash('md5').update(keyedString(canonical, signing, key), 'utf8').digest('hex'), signing.output);
@@ -74,9 +77,10 @@ export function verifyAnswer(body: unknown, signing: Signing, keys: SigningKeys)
     case 'md5':
     case 'sm3':
     case 'hmac-sha256': {
-      const expected = signParams({ ...params, [signing.placement.name]: '' }, { ...signing, exclude: [...signing.exclude, field] }, keys);
-      const a = Buffer.from(expected.toLowerCase());
-      const b = Buffer.from(offered.toLowerCase());
+      // Hex may come in either case; base64 is compared exactly.
+      const norm = (v: string) => (signing.output === 'base64' ? v : v.toLowerCase());
+      const a = Buffer.from(norm(signCanonical(canonical, signing, keys.key ?? '')));
+      const b = Buffer.from(norm(offered));
       return a.length === b.length && timingSafeEqual(a, b);
     }
     case 'rsa-sha256': {
