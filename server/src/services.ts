@@ -126,12 +126,13 @@ export function createServices(deps: ServiceDeps): HubServices {
   });
   const scheduler = new Scheduler({ kv: deps.kv, log: deps.log }).add(sweeper.job).add(dailyReconciliation.job).add(reminders.job);
   const audit = new AuditLog(deps.dataSource);
+  const cities = new CityService(deps.dataSource);
   const workers = deps.workers ?? true;
   return {
-    cities: new CityService(deps.dataSource),
+    cities,
     registry,
     secrets,
-    adapters: new AdapterAdminService({ dataSource: deps.dataSource, registry, secrets, implementations: deps.implementations, audit }),
+    adapters: new AdapterAdminService({ dataSource: deps.dataSource, registry, secrets, implementations: deps.implementations, audit, cities }),
     audit,
     residents: new ResidentService(deps.dataSource),
     sessions: new SessionService(deps.kv),

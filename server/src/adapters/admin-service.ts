@@ -1,10 +1,11 @@
 import { CATEGORY_LABELS, categorySchema, conformanceReportSchema, parseManifest, type AdapterSummary, type AnyAdapterManifest, type Category, type CityCoverage, type FieldIssue } from '@cityhub/shared';
 import { In, type DataSource, type EntityManager, type Repository } from 'typeorm';
 import type { AuditLog } from '../admin/audit';
+import type { CityService } from '../cities/service';
 import { AppError, ConflictError, InputError, NotFoundError } from '../errors';
 import type { CodeAdapterFactory } from './builtin';
 import { runConformance, stalled, type ConformanceAccounts, type ConformanceReport } from './conformance';
-import { activationConflicts, allCities, levelIn, type CoverageCandidate, type CoverageConflict } from './coverage';
+import { activationConflicts, levelIn, type CoverageCandidate, type CoverageConflict } from './coverage';
 import { AdapterEntity, AdapterVersionEntity, CoverageChoiceEntity, type AdapterRow, type AdapterVersionRow } from './entities';
 import { compileManifestExpressions } from './manifest-adapter';
 import { readManifest, type AdapterRegistry } from './registry';
@@ -41,6 +42,7 @@ export class AdapterAdminService {
       secrets: SecretStore;
       implementations: Record<string, CodeAdapterFactory>;
       audit: AuditLog;
+      cities: CityService;
     },
   ) {
     this.adapters = deps.dataSource.getRepository(AdapterEntity);
@@ -167,6 +169,7 @@ export class AdapterAdminService {
     }
     const manifest = readManifest(row);
     const replaces = new Set(body.replaces ?? []);
+    const cities = await this.deps.cities.search({});
     const replaced = await this.deps.dataSource.transaction(async (tx) => {
       const versions = tx.getRepository(AdapterVersionEntity);
       const adapters = tx.getRepository(AdapterEntity);
@@ -174,6 +177,7 @@ export class AdapterAdminService {
         { id, category: manifest.category, coverage: manifest.coverage },
         await this.activeCandidates(tx, manifest.category),
         (await tx.getRepository(CoverageChoiceEntity).findBy({ category: manifest.category })).map((c) => ({ ...c, category: manifest.category })),
+        cities,
       );
       const unresolved = conflicts.filter((c) => !replaces.has(c.servedBy));
       if (unresolved.length) {
@@ -241,9 +245,8 @@ export class AdapterAdminService {
   }
 
   /** Who serves what in a city, and why, with every active adapter that covers it. */
-  coverage(cityCode: string): CityCoverage {
-    const city = allCities().find((c) => c.code === cityCode);
-    if (!city) throw new NotFoundError('CITY_NOT_FOUND', `no city with code ${cityCode}`);
+  async coverage(cityCode: string): Promise<CityCoverage> {
+    const city = await this.deps.cities.get(cityCode);
     const candidates = this.deps.registry.coverageCandidates();
     return {
       city: { code: city.code, name: city.name, provinceName: city.provinceName },

@@ -2,11 +2,13 @@ import request from 'supertest';
 import { AuditEntity } from '../admin/entities';
 import { createTestHub, TEST_OPERATOR_TOKEN, type TestHub } from '../../test/support/app';
 import { fakeWaterManifest, scriptFakeWater, startFakeProvider } from '../../test/support/fake-provider';
+import { buildCityCatalog } from '../cities/catalog';
 import { activationConflicts, servingAdapter, type CoverageCandidate } from './coverage';
 
 const op = { Authorization: `Bearer ${TEST_OPERATOR_TOKEN}` };
 
 describe('who serves a (city, category)', () => {
+  const catalog = buildCityCatalog();
   const cityWater: CoverageCandidate = { id: 'city-water', category: 'water', coverage: { nationwide: false, provinces: [], cities: ['410100', '410300'] } };
   const henanWater: CoverageCandidate = { id: 'henan-water', category: 'water', coverage: { nationwide: false, provinces: ['41'], cities: [] } };
   const luoyangWater: CoverageCandidate = { id: 'luoyang-water', category: 'water', coverage: { nationwide: false, provinces: [], cities: ['410300'] } };
@@ -24,13 +26,13 @@ describe('who serves a (city, category)', () => {
   });
 
   it('finds a conflict where a new adapter ties with a serving one, and none where one level is more specific', () => {
-    expect(activationConflicts(luoyangWater, [cityWater], [])).toEqual([{ cityCode: '410300', cityName: '洛阳市', category: 'water', servedBy: 'city-water' }]);
+    expect(activationConflicts(luoyangWater, [cityWater], [], catalog)).toEqual([{ cityCode: '410300', cityName: '洛阳市', category: 'water', servedBy: 'city-water' }]);
     // City-level over province-level: the more specific simply wins.
-    expect(activationConflicts(luoyangWater, [henanWater], [])).toEqual([]);
+    expect(activationConflicts(luoyangWater, [henanWater], [], catalog)).toEqual([]);
     // Province-level under a city-level one: the city keeps its adapter; the rest of the province is new ground.
-    expect(activationConflicts(henanWater, [cityWater], [])).toEqual([]);
+    expect(activationConflicts(henanWater, [cityWater], [], catalog)).toEqual([]);
     // A new version of the chosen adapter is no new conflict.
-    expect(activationConflicts(luoyangWater, [cityWater], [{ cityCode: '410300', category: 'water', adapterId: 'luoyang-water' }])).toEqual([]);
+    expect(activationConflicts(luoyangWater, [cityWater], [{ cityCode: '410300', category: 'water', adapterId: 'luoyang-water' }], catalog)).toEqual([]);
   });
 });
 

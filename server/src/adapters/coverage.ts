@@ -1,5 +1,4 @@
 import type { Category, City, Coverage } from '@cityhub/shared';
-import { buildCityCatalog } from '../cities/catalog';
 
 /** How an adapter reaches a city: named in the city, through its province, or everywhere. */
 export type CoverageLevel = 'city' | 'province' | 'nationwide';
@@ -72,18 +71,6 @@ export function servingAdapter(candidates: readonly CoverageCandidate[], choices
   return { adapterId: lowest, reason: best[0].level };
 }
 
-let catalog: City[] | undefined;
-
-/** Every city of the catalog (built once; pure data from the maintained division package). */
-export function allCities(): City[] {
-  return (catalog ??= buildCityCatalog());
-}
-
-/** The catalog's cities an adapter's coverage reaches. */
-export function citiesCovered(coverage: Coverage): City[] {
-  return allCities().filter((city) => levelIn(coverage, city.code) !== null);
-}
-
 /**
  * The (city, category) pairs where `incoming`, once active, would tie with
  * another active adapter at the most specific level present: activating it
@@ -91,10 +78,15 @@ export function citiesCovered(coverage: Coverage): City[] {
  * Where the incoming adapter is more specific it simply wins (city beats
  * province); where it is less specific the other keeps serving.
  */
-export function activationConflicts(incoming: CoverageCandidate, active: readonly CoverageCandidate[], choices: readonly CoverageChoice[]): CoverageConflict[] {
+export function activationConflicts(
+  incoming: CoverageCandidate,
+  active: readonly CoverageCandidate[],
+  choices: readonly CoverageChoice[],
+  cities: readonly Pick<City, 'code' | 'name'>[],
+): CoverageConflict[] {
   const others = active.filter((a) => a.id !== incoming.id && a.category === incoming.category);
   const conflicts: CoverageConflict[] = [];
-  for (const city of allCities()) {
+  for (const city of cities) {
     const level = levelIn(incoming.coverage, city.code);
     if (!level) continue;
     const mine = LEVEL_RANK[level];
