@@ -5,6 +5,7 @@ import request from 'supertest';
 import { createTestHub, type TestHub } from '../../server/test/support/app';
 import { loginResident } from '../../server/test/support/resident';
 import { seedDemoAdapters, startSandbox, type Sandbox } from '../../server/test/support/sandbox';
+import { expectNoEnglish } from './support/no-english';
 
 /**
  * The resident's journeys in headless Chromium against the h5 build, served
@@ -69,8 +70,10 @@ describe('resident journeys in a browser', () => {
     await page.locator('#pay-button:visible').click();
     await page.locator('#cashier-confirm:visible').waitFor();
     await shot('cashier');
+    await expectNoEnglish(page, 'cashier');
     await page.locator('#cashier-confirm:visible').click();
     await page.locator('#result-status[data-status="COMPLETED"]').waitFor({ timeout: 15_000 });
+    await expectNoEnglish(page, 'result');
   }
 
   it('pick nothing (郑州 by default), bind the demo electricity account, pay, see done and the receipt in history', async () => {
@@ -78,15 +81,18 @@ describe('resident journeys in a browser', () => {
     await page.locator('#tile-state-grid:visible').waitFor();
     await page.getByText('郑州市').first().waitFor();
     await shot('home');
+    await expectNoEnglish(page, 'home');
 
     await page.locator('#tile-state-grid:visible').click();
     await page.locator('#field-consNo input').fill('4101000001');
     await page.locator('#bind-submit:visible').click();
     await page.locator('#bind-confirmation:visible').getByText('王**').waitFor();
     await shot('service');
+    await expectNoEnglish(page, 'service');
     await page.locator('.service__account:visible').first().click();
     await page.locator('#bills-total:visible').getByText('¥421.80').waitFor();
     await shot('bills');
+    await expectNoEnglish(page, 'bills');
     await payThroughCashier();
     await page.getByText('缴费成功').first().waitFor();
     await shot('result');
@@ -96,10 +102,12 @@ describe('resident journeys in a browser', () => {
     const writeOff = (await page.locator('#receipt-writeoff:visible').textContent())!.trim();
     expect(writeOff).toMatch(/^GW\d{8}$/);
     await shot('receipt');
+    await expectNoEnglish(page, 'receipt');
 
     await page.goto(`${hub.url}/#/packages/orders/index`);
     await page.locator('[id^="order-CH"]').first().waitFor();
     await shot('orders');
+    await expectNoEnglish(page, 'orders');
     expect(await page.locator('[id^="order-CH"]').first().textContent()).toContain('缴费成功');
     expect((await sandbox.writeOffs('grid')).map((w) => w.reference)).toContain(writeOff);
   });
@@ -111,6 +119,7 @@ describe('resident journeys in a browser', () => {
     await page.locator('#city-330100').click();
     await page.locator('.home__city-name').getByText('杭州市').waitFor();
     await shot('city-picked');
+    await expectNoEnglish(page, 'home in 杭州');
     await page.locator('#tile-highway-etc:visible').click();
     await page.locator('#field-plate input').fill('浙A8B888');
     // The plate alone opens nothing: the last six of the ETC card number (or of the VIN) prove the car is ours.
@@ -119,6 +128,7 @@ describe('resident journeys in a browser', () => {
     await page.locator('#bind-confirmation:visible').waitFor();
     await page.locator('.service__account:visible').first().click();
     await page.getByText('杭州北站 → 湖州站').first().waitFor();
+    await expectNoEnglish(page, 'toll bills');
     await payThroughCashier();
     expect((await sandbox.writeOffs('toll')).length).toBe(1);
   });
@@ -137,6 +147,7 @@ describe('resident journeys in a browser', () => {
     // Back on the bills, nothing paid, the bill still there and payable.
     await page.locator('#pay-button:visible').waitFor();
     expect(await page.locator('[id^="bill-"]:visible').count()).toBe(1);
+    await expectNoEnglish(page, 'bills after a cancelled payment');
     await payThroughCashier();
     expect((await sandbox.writeOffs('water')).length).toBe(1);
   });
@@ -155,6 +166,7 @@ describe('resident journeys in a browser', () => {
     await row.locator('[id^="me-remind-"]').click();
     await page.locator(`#me-reminders-${accountId}:visible`).getByText('还可提醒 1 次').waitFor();
     await shot('me');
+    await expectNoEnglish(page, 'me');
 
     // 10:00 in Beijing, the bill overdue: the reminder job sends through WeChat's server API.
     expect(await hub.services.reminders.runDue(new Date('2026-11-23T02:00:00Z'))).toMatchObject({ sent: 1 });
@@ -172,6 +184,7 @@ describe('resident journeys in a browser', () => {
     expect(await page.locator('#tile-city-gas:visible').textContent()).toContain('暂停服务');
     expect(await page.locator('#tile-state-grid:visible').getAttribute('data-status')).toBe('available');
     await shot('provider-down');
+    await expectNoEnglish(page, 'home with a provider down');
   });
 
   /**
