@@ -1,0 +1,46 @@
+// ESLint for cityhub: typescript-eslint's strict, type-aware rules over the
+// production code of every workspace, a relaxed set over tests. `npm run lint`
+// runs this with --max-warnings=0, then dependency-cruiser (.dependency-cruiser.cjs)
+// for the architecture rules. docs/lint.md says what the rules are and why.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const production = [
+  'server/src/**/*.{ts,tsx}',
+  'shared/src/**/*.{ts,tsx}',
+  'scripts/**/*.{ts,tsx}',
+  'miniapp/src/**/*.{ts,tsx}',
+  'server/console/src/**/*.{ts,tsx}',
+];
+const tests = ['**/*.test.{ts,tsx}', '**/*.e2e.ts'];
+
+export default tseslint.config(
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/*.d.ts', '**/*.js', '**/*.cjs', '**/*.mjs'] },
+  {
+    files: production,
+    ignores: tests,
+    extends: [js.configs.recommended, ...tseslint.configs.strictTypeChecked],
+    languageOptions: {
+      // Each file is checked with the tsconfig of its workspace, as `npm run typecheck` does.
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      // A cast tells the compiler to stop checking; parse (zod) or narrow instead.
+      // `as const` stays allowed; `{...} as T` never (a literal can be typed by annotation).
+      '@typescript-eslint/consistent-type-assertions': [
+        'error',
+        { assertionStyle: 'as', objectLiteralTypeAssertions: 'never' },
+      ],
+      // Kept on explicitly (it is in strict already): `x!` hides the case the code forgot.
+      '@typescript-eslint/no-non-null-assertion': 'error',
+      // House style builds log lines and messages from numbers (`${fen} 分`, `${ms} ms`);
+      // template literals with numbers are fine, objects and unknowns still are not.
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
+      // Koa middleware and route handlers are async functions handed to the framework,
+      // which awaits what they return; the attribute check alone would flag every
+      // `app.use(async ...)`. Promises handed to plain callbacks are still flagged.
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
+    },
+  },
+);
