@@ -1,13 +1,12 @@
 import cluster, { type Worker } from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, type Config } from './infra/config';
 import { createLogger, type Logger } from './infra/logger';
-import { SecretBox, loadSecretsKey } from './infra/secret-box';
+import { loadSecretsKey } from './infra/secret-box';
 import { ensureDevKeys } from './payments/wechatpay/keys';
+import type { Hub } from './hub';
 
 /**
  * Operator tokens: OPERATOR_TOKENS when configured; otherwise one generated
@@ -25,94 +24,14 @@ function operatorTokens(config: Config, log: Logger): Record<string, string> {
   return { local: fs.readFileSync(file, 'utf8').trim() };
 }
 
-export interface RunningHub {
-  url: string;
-  server: http.Server;
-  /** Stops accepting, lets in-flight requests finish (up to shutdownTimeoutMs), closes the stores. */
-  stop(): Promise<void>;
-}
-
-/** Starts the hub with the given configuration and returns once it is listening. */
-export async function startHub(config: Config, log: Logger): Promise<RunningHub> {
+/** Builds the hub (hub.ts, the one composition root) from the configuration and starts it; returns once it is listening. */
+export async function startHub(config: Config, log: Logger): Promise<Hub> {
   // The hub itself is loaded here rather than at the top, so that a cluster
   // primary (HUB_PROCESSES), which serves nothing, never loads it and stays small.
-  const [{ createApp }, { builtinImplementations }, { seedAdapters }, { openDatabase }, { openKeyValueStore }, { createServices }, { WechatPayGateway }, { WechatLoginClient }, { WechatMessageClient }, { applyServerLimits }] =
-    await Promise.all([
-      import('./app'),
-      import('./adapters/builtin'),
-      import('./adapters/seed'),
-      import('./infra/database'),
-      import('./infra/kv'),
-      import('./services'),
-      import('./payments/wechatpay/client'),
-      import('./payments/wechatpay/login'),
-      import('./reminders/wechat-messages'),
-      import('./http/server-limits'),
-    ]);
-  const dataSource = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const kv = await openKeyValueStore(config.redisUrl);
-  const secretBox = new SecretBox(loadSecretsKey(config.secretsKey, config.dataDir));
-  // Development keys shared with the mock gateway; a real deployment puts its own in wechatKeysDir.
-  const keys = ensureDevKeys(config.wechatKeysDir);
-  const services = createServices({
-    dataSource,
-    kv,
-    log,
-    secretBox,
-    implementations: builtinImplementations,
-    resilience: { billCacheTtlMs: config.billCacheTtlMs, timeoutMs: config.providerTimeoutMs },
-    gateway: new WechatPayGateway(keys, { baseUrl: config.wechatBaseUrl }),
-    login: new WechatLoginClient({ baseUrl: config.wechatBaseUrl, appid: keys.appid, secret: config.wechatAppSecret ?? keys.appSecret }),
-    messages: new WechatMessageClient({ baseUrl: config.wechatBaseUrl, appid: keys.appid, secret: config.wechatAppSecret ?? keys.appSecret, kv }),
-    reminders: { templateId: config.reminderTemplateId, leadDays: config.reminderLeadDays },
-    notifyUrl: `${config.publicUrl.replace(/\/+$/, '')}/api/v1/payments/wechat/notify`,
-    orderTtlMs: config.orderTtlMs,
-    workers: config.workers === 'on',
-  });
-  await services.start();
-  const seeded = await seedAdapters(config.adaptersDir, services, log);
-  if (seeded.length) log.info({ seeded }, 'demo adapters registered and activated');
-
-  let accepting = true;
-  const { app } = createApp({
-    config: { ...config, operatorTokens: operatorTokens(config, log), connectSrc: [new URL(config.wechatBaseUrl).origin] },
-    log,
-    services,
-    dataSource,
-    kv,
-    isAccepting: () => accepting,
-  });
-
-  const server = http.createServer(app.callback());
-  // Slow bodies cut, parser errors answered in the envelope (issue 9); before listen, so the timeouts are checked every second.
-  applyServerLimits(server, log);
-  // Keep-alive sockets must not outlive a shutdown; Node closes idle ones on close().
-  server.keepAliveTimeout = 5000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${config.host}:${port}`;
-
-  let stopping: Promise<void> | undefined;
-  const stop = () =>
-    (stopping ??= (async () => {
-      accepting = false;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const deadline = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownTimeoutMs).unref());
-      await Promise.race([closed, deadline]);
-      server.closeAllConnections();
-      await services.stop();
-      await Promise.allSettled([dataSource.destroy(), kv.close()]);
-    })());
-
-  log.info(
-    { url, database: dataSource.options.type, keyValue: kv.kind, dataDir: config.databaseUrl ? undefined : config.dataDir },
-    'cityhub hub listening',
-  );
-  return { url, server, stop };
+  const { buildHub } = await import('./hub');
+  const hub = await buildHub({ ...config, operatorTokens: operatorTokens(config, log) }, { log });
+  await hub.start();
+  return hub;
 }
 
 /** HUB_PROCESSES and HUB_WORKER_PROCESSES, read and checked (production mode, issue 8). */
@@ -188,18 +107,25 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel);
-  if (counts.processes > 1 && cluster.isPrimary) return runPrimary(config, counts, log);
-  const hub = await startHub(config, log).catch((err: Error) => {
-    log.fatal({ err: { message: err.message } }, 'cityhub could not start');
+  if (counts.processes > 1 && cluster.isPrimary) {
+    runPrimary(config, counts, log);
+    return;
+  }
+  const hub = await startHub(config, log).catch((err: unknown) => {
+    log.fatal({ err: { message: err instanceof Error ? err.message : String(err) } }, 'cityhub could not start');
     process.exit(1);
   });
 
   const shutdown = (signal: string) => {
     log.info({ signal }, 'shutting down: finishing in-flight requests');
-    void hub.stop().then(() => {
-      log.info('stopped');
-      process.exit(0);
-    });
+    // Every part is stopped even when one fails (the lifecycle logs which); exit non-zero then.
+    hub.stop().then(
+      () => {
+        log.info('stopped');
+        process.exit(0);
+      },
+      () => process.exit(1),
+    );
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));

@@ -2,20 +2,18 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { createApp, type HubApp } from '../../src/app';
-import { applyServerLimits, type ServerLimits } from '../../src/http/server-limits';
-import { builtinImplementations } from '../../src/adapters/builtin';
+import type { HubApp } from '../../src/app';
+import type { ServerLimits } from '../../src/http/server-limits';
 import type { ResilienceOptions } from '../../src/adapters/resilience';
+import { buildHub, createHubServer } from '../../src/hub';
+import { loadConfig } from '../../src/infra/config';
 import { createLogger, type Logger } from '../../src/infra/logger';
 import { SecretBox } from '../../src/infra/secret-box';
 import { mergeRateLimits, rateLimitsSchema, type RateLimits } from '../../src/infra/rate-limits';
 import type { OutboxWorkerOptions } from '../../src/orders/outbox-worker';
 import type { SweeperOptions } from '../../src/orders/sweeper';
-import { WechatPayGateway } from '../../src/payments/wechatpay/client';
 import { generateDevKeys, type WechatKeys } from '../../src/payments/wechatpay/keys';
-import { WechatLoginClient } from '../../src/payments/wechatpay/login';
-import { WechatMessageClient } from '../../src/reminders/wechat-messages';
-import { createServices, type HubServices } from '../../src/services';
+import type { HubServices } from '../../src/services';
 import { createMockWechat, type MockWechatOptions } from '../../sandbox/wechat/mock';
 import { openTestStores, type TestStores } from './stores';
 
@@ -99,41 +97,57 @@ export async function createTestHub(options: TestHubOptions = {}): Promise<TestH
     },
   });
   const log = createLogger('info', sink);
-  const hubServer = http.createServer();
-  applyServerLimits(hubServer, log, options.serverLimits);
+  // Listening before the hub is built: the gateway must know where to post notifications (an ephemeral port).
+  const hubServer = createHubServer(log, options.serverLimits);
   const url = await listen(hubServer, options.port);
-  const services = createServices({
-    dataSource: stores.dataSource,
-    kv: stores.kv,
-    log,
-    secretBox: new SecretBox(randomBytes(32)),
-    implementations: builtinImplementations,
-    resilience: options.resilience,
-    gateway: new WechatPayGateway(keys, { baseUrl: wechatUrl }),
-    login: new WechatLoginClient({ baseUrl: wechatUrl, appid: keys.appid, secret: keys.appSecret }),
-    messages: new WechatMessageClient({ baseUrl: wechatUrl, appid: keys.appid, secret: keys.appSecret, kv: stores.kv }),
-    notifyUrl: `${url}/api/v1/payments/wechat/notify`,
-    orderTtlMs: options.orderTtlMs ?? 2 * 3600_000,
-    workers: options.workers ?? false,
-    outbox: { pollMs: 20, backoffBaseMs: 20, backoffMaxMs: 200, ...options.outbox },
-    sweeper: { intervalMs: 100, queryAfterMs: 0, ...options.sweeper },
-  });
-  await services.start();
-  const hub = createApp({
-    config: { corsOrigins: ['http://allowed.example'], bodyLimitBytes: 16 * 1024, h5Dir: options.h5Dir ?? '/nonexistent', consoleDir: options.consoleDir, connectSrc: [wechatUrl], operatorTokens: { tester: TEST_OPERATOR_TOKEN }, rateLimits: { ...defaultRateLimits(), ...options.rateLimits } },
-    log,
-    services,
-    dataSource: stores.dataSource,
-    kv: stores.kv,
-  });
-  hubServer.on('request', hub.app.callback());
+  // The files' settings (config/default.json, not this machine's environment), then the test's own.
+  const defaults = loadConfig({});
+  const hub = await buildHub(
+    {
+      ...defaults,
+      host: '127.0.0.1',
+      port: 0,
+      publicUrl: url,
+      wechatBaseUrl: wechatUrl,
+      databaseUrl: undefined,
+      redisUrl: undefined,
+      adaptersDir: undefined,
+      corsOrigins: ['http://allowed.example'],
+      bodyLimitBytes: 16 * 1024,
+      h5Dir: options.h5Dir ?? '/nonexistent',
+      consoleDir: options.consoleDir,
+      operatorTokens: { tester: TEST_OPERATOR_TOKEN },
+      rateLimits: { ...defaultRateLimits(), ...options.rateLimits },
+      orderTtlMs: options.orderTtlMs ?? 2 * 3600_000,
+      workers: options.workers ? 'on' : 'off',
+      // Tests close at once; production lets in-flight requests finish.
+      shutdownTimeoutMs: 0,
+    },
+    {
+      log,
+      dataSource: stores.dataSource,
+      kv: stores.kv,
+      secretBox: new SecretBox(randomBytes(32)),
+      keys,
+      server: hubServer,
+      tuning: {
+        resilience: options.resilience,
+        outbox: { pollMs: 20, backoffBaseMs: 20, backoffMaxMs: 200, ...options.outbox },
+        sweeper: { intervalMs: 100, queryAfterMs: 0, ...options.sweeper },
+      },
+    },
+  );
+  await hub.start();
+  const { services } = hub;
   const stopServer = (server: http.Server) =>
     new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
     });
   return {
-    ...hub,
+    app: hub.app,
+    metrics: hub.metrics,
+    api: hub.api,
     stores,
     services,
     url,
@@ -144,8 +158,8 @@ export async function createTestHub(options: TestHubOptions = {}): Promise<TestH
     logLines,
     close: async () => {
       wechat.close();
-      await services.stop();
-      await Promise.all([stopServer(hubServer), stopServer(wechatServer)]);
+      await hub.stop();
+      await stopServer(wechatServer);
       if (!options.stores) await stores.close();
     },
   };
