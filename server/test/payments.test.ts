@@ -85,7 +85,8 @@ describe('paying a bill end to end', () => {
     const created = await order(alice, accountId, owed.bills.map((b) => b.ref));
     await payAtCashier(hub, created.body.payment);
     const refunded = await statusOf(alice, created.body.order.id, 'REFUNDED');
-    expect(refunded.refundReason).toContain('退款');
+    expect(refunded.refundReason).toBe('缴费单位未能销账，款项已原路退回');
+    expect(refunded.refund).toEqual({ refundNo: `RF${created.body.order.orderNo.slice(2)}`, amountFen: created.body.order.amountFen });
     expect(refunded.timeline.map((e: { status: string }) => e.status)).toEqual(['CREATED', 'PAID', 'POSTING', 'REFUNDING', 'REFUNDED']);
     const trade = hub.wechat.state.trades.get(created.body.order.orderNo)!;
     expect(trade.state).toBe('REFUND');
@@ -93,14 +94,14 @@ describe('paying a bill end to end', () => {
     expect((await sandbox.writeOffs('grid')).filter((w) => w.orderNo === created.body.order.orderNo)).toHaveLength(0);
   });
 
-  it('a bill with a live order cannot get a second one; closing the order frees it', async () => {
+  it('a bill with a live order gets no second one (the same resident resumes it); closing the order frees it', async () => {
     const accountId = await bindAccount(hub, alice, { serviceId: 'city-water', cityCode: '410100', fields: { customerNo: '41010001' } });
     const [bill] = (await bills(alice, accountId)).bills;
     const first = await order(alice, accountId, [bill.ref]);
     expect(first.status).toBe(201);
     const second = await order(alice, accountId, [bill.ref]);
-    expect(second.status).toBe(409);
-    expect(second.body.error.code).toBe('BILL_ALREADY_IN_ORDER');
+    expect(second.status).toBe(201);
+    expect(second.body.order.id).toBe(first.body.order.id);
 
     // Cancelled at the cashier: nothing paid, the order still open.
     const cancelled = await payAtCashier(hub, first.body.payment, 'cancel');

@@ -24,6 +24,8 @@ export interface OrderRow {
   amountFen: number;
   status: OrderStatus;
   prepayId: string | null;
+  /** When the prepay stops being usable (2 hours after it was obtained, never past the order's expiry); null before the first. */
+  prepayExpiresAt: Date | null;
   expiresAt: Date;
   transactionId: string | null;
   paidAt: Date | null;
@@ -105,6 +107,7 @@ export const OrderEntity = new EntitySchema<OrderRow>({
     amountFen: { name: 'amount_fen', type: 'bigint', transformer: { to: (v: number) => v, from: (v: string | number) => Number(v) } },
     status: { type: String, length: 16 },
     prepayId: { name: 'prepay_id', type: String, length: 64, nullable: true },
+    prepayExpiresAt: dt('prepay_expires_at', true),
     expiresAt: dt('expires_at'),
     transactionId: { name: 'transaction_id', type: String, length: 64, nullable: true },
     paidAt: dt('paid_at', true),

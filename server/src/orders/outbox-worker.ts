@@ -393,7 +393,8 @@ export class OutboxWorker {
         completedAt: new Date(),
         refundNo: `RF${order.orderNo.slice(2)}`,
         refundFen,
-        refundReason: `服务商未能销账部分账单，已原路退回 ${formatFen(refundFen)}（${refused.map((o) => o.ref).join('、')}）`.slice(0, 200),
+        // Residents read this: plain Chinese; which bills and the provider's words are in the note, for operators.
+        refundReason: `缴费单位未能销账其中 ${refused.length} 笔账单，${formatFen(refundFen)} 已原路退回`,
       },
     });
   }
@@ -407,7 +408,8 @@ export class OutboxWorker {
   private async startRefund(order: ClaimedOrder, reason: string): Promise<void> {
     await this.deps.machine.fire(order, 'write_off_refused', {
       note: reason,
-      set: { refundReason: `服务商未能销账，已原路退款（${reason}）`, refundNo: `RF${order.orderNo.slice(2)}` },
+      // Residents read the reason: plain Chinese; the provider's own words (often English, with codes) stay in the note.
+      set: { refundReason: '缴费单位未能销账，款项已原路退回', refundNo: `RF${order.orderNo.slice(2)}` },
     });
   }
 

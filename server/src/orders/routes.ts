@@ -13,7 +13,7 @@ import type { HubMiddleware } from '../http/context';
 import { residentOf } from '../identity/sessions';
 import type { OrderService } from './service';
 
-/** Resident routes for orders: pay, history, detail with receipt, cancel. */
+/** Resident routes for orders: pay (resuming the resident's own unpaid order for the same bills), continue, history, detail with receipt, cancel. */
 export function createOrderRoutes({ orders, requireResident }: { orders: OrderService; requireResident: HubMiddleware }): ApiRouter {
   const before = [requireResident];
   return new ApiRouter('/orders')
@@ -22,7 +22,7 @@ export function createOrderRoutes({ orders, requireResident }: { orders: OrderSe
         method: 'post',
         path: '',
         tag: 'orders',
-        summary: 'Pay bills: creates an order and returns the requestPayment parameters (Idempotency-Key header required)',
+        summary: 'Pay bills: creates an order (or resumes the caller\'s own unpaid order for exactly these bills, closing their unpaid orders for an overlapping other set) and returns the requestPayment parameters (Idempotency-Key header required)',
         body: createOrderBodySchema,
         status: 201,
         response: createdOrderSchema,
@@ -52,6 +52,19 @@ export function createOrderRoutes({ orders, requireResident }: { orders: OrderSe
         before,
       },
       async ({ params }, ctx) => ({ order: await orders.get(residentOf(ctx), params.id) }),
+    )
+    .route(
+      {
+        method: 'post',
+        path: '/:id/continue',
+        tag: 'orders',
+        summary: 'Continue paying an unpaid order (继续支付): the same prepay while valid, a new one after; an expired order is replaced by a new one for its bills',
+        params: orderIdParamsSchema,
+        response: createdOrderSchema,
+        errors: ['ORDER_NOT_FOUND', 'CONFLICT', 'BILL_ALREADY_IN_ORDER', 'PROVIDER_UNAVAILABLE'],
+        before,
+      },
+      async ({ params }, ctx) => orders.resume(residentOf(ctx), params.id),
     )
     .route(
       {

@@ -9,6 +9,7 @@ import {
 } from '@cityhub/shared';
 import { In, IsNull, LessThan, type DataSource } from 'typeorm';
 import type { AccountService } from '../accounts/service';
+import type { ResidentService } from '../identity/residents';
 import { AppError, ConflictError, InputError, NotFoundError } from '../errors';
 import type { Logger } from '../infra/logger';
 import type { SecretBox } from '../infra/secret-box';
@@ -35,6 +36,14 @@ export interface CreatedOrder {
 const WRITTEN_OFF = new Set<OrderStatus>(['COMPLETED', 'PARTLY_REFUNDING', 'PARTLY_REFUNDED']);
 /** An order request unanswered for this long was being handled by a process that died (a live one gives up within ~10 s). */
 const ABANDONED_REQUEST_MS = 20_000;
+/** WeChat's prepay_id lives 2 hours from when it was obtained. */
+const PREPAY_LIFE_MS = 2 * 3600_000;
+/**
+ * A prepay (or an order) this close to its end is not handed to a payment
+ * sheet: the resident may take a few minutes in it, and a sheet that fails at
+ * the last step is worse than a fresh prepay now.
+ */
+const USABLE_MARGIN_MS = 5 * 60_000;
 
 function iso(d: Date | string | null): string | null {
   return d === null ? null : new Date(d).toISOString();
@@ -60,6 +69,7 @@ export class OrderService {
     private readonly deps: {
       dataSource: DataSource;
       accounts: AccountService;
+      residents: ResidentService;
       gateway: PaymentGateway;
       machine: OrderStateMachine;
       box: SecretBox;
@@ -153,9 +163,11 @@ export class OrderService {
       this.deps.log.error({ err, orderNo: order.orderNo }, 'prepay failed');
       throw new AppError('PROVIDER_UNAVAILABLE', 'the payment service is unavailable; nothing was charged, try again shortly', undefined, { expose: true, cause: err });
     }
-    await this.ds.getRepository(OrderEntity).update({ id: order.id }, { prepayId, updatedAt: new Date() });
+    const now = new Date();
+    const prepayExpiresAt = new Date(Math.min(now.getTime() + PREPAY_LIFE_MS, new Date(order.expiresAt).getTime()));
+    await this.ds.getRepository(OrderEntity).update({ id: order.id }, { prepayId, prepayExpiresAt, updatedAt: now });
     // A new order's timeline is its creation: no need to read it back.
-    const dto = fresh ? this.toDto({ ...order, prepayId }, [{ status: 'CREATED', at: order.createdAt, note: null }]) : await this.dto({ ...order, prepayId });
+    const dto = fresh ? this.toDto({ ...order, prepayId, prepayExpiresAt }, [{ status: 'CREATED', at: order.createdAt, note: null }]) : await this.dto({ ...order, prepayId, prepayExpiresAt });
     return { order: dto, payment: this.deps.gateway.requestPaymentParams(prepayId) };
   }
 
@@ -166,6 +178,10 @@ export class OrderService {
     }
     const { row: account, fields, adapter } = await this.deps.accounts.open(residentId, body.accountId);
     const d = adapter.describe();
+    const accountDigest = this.deps.box.digest(`${d.id}:${account.fieldsDigest}`);
+    // A payment left unfinished (sheet cancelled, back at the cashier, app closed) must not lock the resident out of their bills.
+    const resumed = await this.resumeOrReplace(residentId, d.id, accountDigest, body);
+    if (resumed) return resumed;
     // The amount is the provider's, asked now, never the client's or the cache's.
     await adapter.forgetBills(fields);
     const { bills: owed } = await adapter.queryBills({ fields });
@@ -173,7 +189,8 @@ export class OrderService {
     for (const ref of body.billRefs) {
       const bill = owed.find((b) => b.ref === ref);
       if (!bill) throw new InputError(`bill ${ref} is not owed on this account (it may be paid already)`, [{ path: 'body.billRefs', message: `unknown bill ${ref}` }]);
-      chosen.push({ ...bill, totalFen: sumFen([bill.amountFen, bill.lateFeeFen]) });
+      // Usage travels with the order (the account's chart reads it); "overdue" is a property of the bills page, not of a paid bill.
+      chosen.push({ ...bill, totalFen: sumFen([bill.amountFen, bill.lateFeeFen]), usage: bill.usage ?? null, overdue: false });
     }
     if (chosen.length > d.paymentRules.maxBills) {
       throw new InputError(`${d.name} takes at most ${d.paymentRules.maxBills} bill(s) in one payment; choose fewer bills`, [{ path: 'body.billRefs', message: `at most ${d.paymentRules.maxBills} bills` }]);
@@ -204,6 +221,7 @@ export class OrderService {
       amountFen,
       status: 'CREATED',
       prepayId: null,
+      prepayExpiresAt: null,
       expiresAt: new Date(now.getTime() + this.deps.options.orderTtlMs),
       transactionId: null,
       paidAt: null,
@@ -216,7 +234,6 @@ export class OrderService {
       createdAt: now,
       updatedAt: now,
     };
-    const accountDigest = this.deps.box.digest(`${d.id}:${account.fieldsDigest}`);
     try {
       await ordersTransaction(this.ds, async (tx) => {
         await tx.getRepository(OrderEntity).insert(order);
@@ -224,21 +241,74 @@ export class OrderService {
         await tx.getRepository(OrderEventEntity).insert({ orderId: order.id, at: now, status: 'CREATED', note: null });
       });
     } catch (err) {
-      if (isDuplicateKey(err)) throw new ConflictError('BILL_ALREADY_IN_ORDER', 'one of these bills already has an order being paid; finish or close that order first');
-      throw err;
+      if (!isDuplicateKey(err)) throw err;
+      // Another request for these bills won the race: the same resident's same bills resume it, anything else waits.
+      const resumedMeanwhile = await this.resumeOrReplace(residentId, d.id, accountDigest, body, false);
+      if (resumedMeanwhile) return resumedMeanwhile;
+      throw new ConflictError('BILL_ALREADY_IN_ORDER', 'one of these bills already has an order being paid; finish or close that order first');
     }
 
     return this.startPayment(order, residentId, true);
   }
 
+  /**
+   * Before a new order for some bills: the live orders holding any of them.
+   * The resident's own unpaid order for exactly these bills is resumed (its
+   * answer, as at creation); their own unpaid orders for another set are
+   * closed at the gateway so the bills are free. A bill held by someone
+   * else's order, or by an order already paid, is refused.
+   */
+  private async resumeOrReplace(residentId: string, adapterId: string, accountDigest: string, body: CreateOrderBody, replace = true): Promise<CreatedOrder | null> {
+    const locks = await this.ds.getRepository(BillLockEntity).findBy({ adapterId, accountDigest, billRef: In(body.billRefs) });
+    if (locks.length === 0) return null;
+    const holders = (await Promise.all([...new Set(locks.map((l) => l.orderId))].map((id) => this.findById(id)))).filter((o): o is OrderRow => o !== null);
+    for (const holder of holders) {
+      if (holder.residentId !== residentId || holder.status !== 'CREATED') {
+        throw new ConflictError('BILL_ALREADY_IN_ORDER', 'one of these bills already has an order being paid; finish or close that order first');
+      }
+    }
+    const wanted = JSON.stringify([...body.billRefs].sort());
+    const same = holders.find((o) => o.accountId === body.accountId && JSON.stringify([...(JSON.parse(o.billRefs) as string[])].sort()) === wanted);
+    if (same && holders.length === 1) return this.continueOrder(same, residentId);
+    if (!replace) return null;
+    for (const holder of holders) await this.closeAtGateway(holder, 'cancel', 'replaced by a new order for another set of bills');
+    return null;
+  }
+
+  /**
+   * Continues paying one of the resident's unpaid orders (继续支付): the same
+   * prepay while it is usable, a new prepay for the same out_trade_no after;
+   * an order past its own time is closed at the gateway and its bills start a
+   * new order. Another resident's order is not found.
+   */
+  async resume(residentId: string, id: string): Promise<CreatedOrder> {
+    return this.continueOrder(await this.owned(residentId, id), residentId);
+  }
+
+  private async continueOrder(order: OrderRow, residentId: string): Promise<CreatedOrder> {
+    if (order.status !== 'CREATED') {
+      throw new ConflictError('CONFLICT', `an order that is ${ORDER_STATUS_LABELS[order.status]} cannot be paid again`, { status: order.status });
+    }
+    const usableUntil = Date.now() + USABLE_MARGIN_MS;
+    if (new Date(order.expiresAt).getTime() <= usableUntil) {
+      await this.closeAtGateway(order, 'expire', 'expired unpaid; its bills start a new order');
+      return this.createOrder(residentId, { accountId: order.accountId, billRefs: JSON.parse(order.billRefs) as string[] }, false);
+    }
+    if (order.prepayId && order.prepayExpiresAt && new Date(order.prepayExpiresAt).getTime() > usableUntil) {
+      return { order: await this.dto(order), payment: this.deps.gateway.requestPaymentParams(order.prepayId) };
+    }
+    return this.startPayment(order, residentId);
+  }
+
   private async openidOf(residentId: string): Promise<string> {
     const known = this.openids.get(residentId);
     if (known) return known;
-    const rows: Array<{ openid: string }> = await this.ds.query('SELECT openid FROM residents WHERE id = ?', [residentId]);
-    if (!rows[0]) throw new NotFoundError('NOT_FOUND', 'resident not found');
-    if (this.openids.size >= OPENID_CACHE_SIZE) this.openids.delete(this.openids.keys().next().value!);
-    this.openids.set(residentId, rows[0].openid);
-    return rows[0].openid;
+    const openid = (await this.deps.residents.openids([residentId])).get(residentId);
+    if (openid === undefined) throw new NotFoundError('NOT_FOUND', 'resident not found');
+    const oldest = this.openids.keys().next();
+    if (this.openids.size >= OPENID_CACHE_SIZE && oldest.done !== true) this.openids.delete(oldest.value);
+    this.openids.set(residentId, openid);
+    return openid;
   }
 
   async findByOrderNo(orderNo: string): Promise<OrderRow | null> {
@@ -313,7 +383,7 @@ export class OrderService {
       const event = verdict.matches ? 'pay' : 'pay_rejected';
       if (!this.deps.machine.allows(order.status, event)) return 'duplicate';
       const change = !verdict.matches
-        ? { note: `payment rejected: ${verdict.reason}`, set: { transactionId: paid.transactionId, refundReason: `支付金额与订单不符，已原路退回（${verdict.reason}）`, refundNo } }
+        ? { note: `payment rejected: ${verdict.reason}`, set: { transactionId: paid.transactionId, refundReason: '支付信息与订单不符，款项已原路退回', refundNo } }
         : order.status === 'CLOSED'
           ? { note: 'paid after the order was closed', set: { transactionId: paid.transactionId, refundReason: '订单已关闭后才完成支付，已原路退回', refundNo } }
           : { note: `paid (${paid.source})`, set: { transactionId: paid.transactionId, paidAt: new Date() } };
@@ -360,6 +430,7 @@ export class OrderService {
       createdAt: iso(row.createdAt)!,
       expiresAt: iso(row.expiresAt)!,
       refundReason: row.refundReason,
+      refund: row.refundNo ? { refundNo: row.refundNo, amountFen: Number(row.refundFen ?? row.amountFen) } : null,
       timeline: events.map((e) => ({ status: e.status, at: iso(e.at)!, note: e.note })),
       receipt:
         WRITTEN_OFF.has(row.status) && row.transactionId && row.writeOffRef && row.paidAt && row.completedAt

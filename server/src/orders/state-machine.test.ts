@@ -45,6 +45,7 @@ describe('order state machine', () => {
       amountFen: 12345,
       status,
       prepayId: null,
+      prepayExpiresAt: null,
       expiresAt: new Date(now.getTime() + 3600_000),
       transactionId: null,
       paidAt: null,

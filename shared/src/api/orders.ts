@@ -67,6 +67,9 @@ export const receiptSchema = z.object({
   completedAt: z.string(),
 });
 
+/** Money going back to the payer: the number residents quote to WeChat Pay support, and how much. */
+export const refundSchema = z.object({ refundNo: z.string(), amountFen: z.number().int() });
+
 export const orderSchema = z
   .object({
     id: z.string(),
@@ -85,6 +88,8 @@ export const orderSchema = z
     createdAt: z.string(),
     expiresAt: z.string(),
     refundReason: z.string().nullable(),
+    /** Set once a refund was started (all of the order, or the bills a per-bill provider refused). */
+    refund: refundSchema.nullable().default(null),
     timeline: z.array(z.object({ status: orderStatusSchema, at: z.string(), note: z.string().nullable() })),
     receipt: receiptSchema.nullable(),
   })
