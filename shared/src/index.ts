@@ -12,3 +12,4 @@ export * from './api/auth';
 export * from './api/reconciliation';
 export * from './api/no-content';
 export * from './api/audit';
+export * from './api/households';

@@ -53,6 +53,8 @@ export interface TestHub extends HubApp {
 export interface TestHubOptions {
   resilience?: Partial<ResilienceOptions>;
   stores?: TestStores;
+  /** The sealing key; two hubs on the same stores (two processes) need the same one. */
+  secretBox?: SecretBox;
   /** Run the outbox worker and sweeper (off by default: most tests drive them by hand). */
   workers?: boolean;
   outbox?: Partial<Omit<OutboxWorkerOptions, 'notifyUrl'>>;
@@ -127,7 +129,7 @@ export async function createTestHub(options: TestHubOptions = {}): Promise<TestH
       log,
       dataSource: stores.dataSource,
       kv: stores.kv,
-      secretBox: new SecretBox(randomBytes(32)),
+      secretBox: options.secretBox ?? new SecretBox(randomBytes(32)),
       keys,
       server: hubServer,
       tuning: {
