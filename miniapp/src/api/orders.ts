@@ -14,4 +14,8 @@ export const getOrder = (id: string) => request({ path: `/orders/${encodeURIComp
 export const listOrders = (page: number, category?: string) =>
   request({ path: '/orders', query: { page: String(page), pageSize: '20', category }, schema: orderListSchema, auth: true });
 
+/** 继续支付: the order's payment parameters again (a new prepay when the old one expired; a new order when the order did). */
+export const continueOrder = (id: string) =>
+  request({ method: 'POST', path: `/orders/${encodeURIComponent(id)}/continue`, body: {}, schema: createdOrderSchema, auth: true });
+
 export const closeOrder = (id: string) => request({ method: 'POST', path: `/orders/${encodeURIComponent(id)}/close`, body: {}, schema: orderDetailSchema, auth: true });

@@ -1,18 +1,29 @@
 import Taro from '@tarojs/taro';
 import { errorEnvelopeSchema } from '@cityhub/shared';
 import type { z } from 'zod';
+import { residentMessage } from '../lib/messages';
 import { clearSession, login, sessionToken } from './session';
 
-/** A failed API call, carrying the hub's error code and a message fit to show a resident. */
+/**
+ * A failed API call: the hub's error code, and as message the Chinese
+ * sentence for that code (lib/messages.ts). The hub's own (English, for
+ * operators) message is kept apart, for support, never shown.
+ */
 export class ApiError extends Error {
+  readonly details?: unknown;
+  readonly serverMessage?: string;
+  readonly requestId?: string;
+
   constructor(
     readonly status: number,
     readonly code: string,
-    message: string,
-    readonly requestId?: string,
+    extra: { details?: unknown; serverMessage?: string; requestId?: string } = {},
   ) {
-    super(message);
+    super(residentMessage(code, extra.details));
     this.name = 'ApiError';
+    this.details = extra.details;
+    this.serverMessage = extra.serverMessage;
+    this.requestId = extra.requestId;
   }
 }
 
@@ -47,11 +58,15 @@ export async function request<T extends z.ZodType>(options: RequestOptions<T>): 
   }
   if (res.statusCode >= 400) {
     const envelope = errorEnvelopeSchema.safeParse(res.data);
-    if (envelope.success) throw new ApiError(res.statusCode, envelope.data.error.code, envelope.data.error.message, envelope.data.error.requestId);
-    throw new ApiError(res.statusCode, 'HTTP_ERROR', `服务暂时不可用（${res.statusCode}），请稍后再试`);
+    if (envelope.success) {
+      const e = envelope.data.error;
+      throw new ApiError(res.statusCode, e.code, { details: e.details, serverMessage: e.message, requestId: e.requestId });
+    }
+    // Not the hub's envelope (a proxy's page, or a code this build does not know): still a Chinese message.
+    throw new ApiError(res.statusCode, 'HTTP_ERROR');
   }
   const parsed = options.schema.safeParse(res.statusCode === 204 ? null : res.data);
-  if (!parsed.success) throw new ApiError(res.statusCode, 'BAD_RESPONSE', '服务返回了无法识别的数据，请稍后再试');
+  if (!parsed.success) throw new ApiError(res.statusCode, 'BAD_RESPONSE');
   return parsed.data;
 }
 
@@ -59,7 +74,7 @@ async function loginOrFail(): Promise<string> {
   try {
     return await login();
   } catch {
-    throw new ApiError(401, 'LOGIN_FAILED', '登录失败，请稍后重试');
+    throw new ApiError(401, 'LOGIN_FAILED');
   }
 }
 
@@ -73,11 +88,11 @@ async function send(options: RequestOptions<z.ZodType>, token: string | null): P
       timeout: 10_000,
     });
   } catch {
-    throw new ApiError(0, 'NETWORK', '网络连接失败，请检查网络后重试');
+    throw new ApiError(0, 'NETWORK');
   }
 }
 
-/** The message to show a resident for any failure. */
+/** The message to show a resident for any failure: Chinese, by error code; anything else gets the generic one. */
 export function errorMessage(err: unknown): string {
-  return err instanceof ApiError ? err.message : '出了点问题，请稍后再试';
+  return err instanceof ApiError ? err.message : residentMessage('INTERNAL');
 }

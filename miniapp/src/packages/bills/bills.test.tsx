@@ -57,7 +57,8 @@ describe('the bills page', () => {
     render(<BillsPage />);
     await screen.findByText('2026年10月电费');
     await act(async () => fireEvent.click(document.getElementById('pay-button')!));
-    await waitFor(() => expect(toasts).toEqual(['服务商暂时无法连接']));
+    // The resident reads the Chinese message for the code, not the hub's text.
+    await waitFor(() => expect(toasts).toEqual(['缴费单位系统暂时无法连接，未扣款，请稍后再试']));
     await act(async () => fireEvent.click(document.getElementById('pay-button')!));
     await waitFor(() => expect(navigated).toEqual([`/packages/cashier/index?orderId=${ORDER}`]));
     const keys = calls.filter((c) => c.url.endsWith('/orders')).map((c) => c.header['Idempotency-Key']);

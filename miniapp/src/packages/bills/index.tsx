@@ -5,14 +5,16 @@ import { Checkbox } from '@nutui/nutui-react-taro';
 import '@nutui/nutui-react-taro/dist/es/packages/checkbox/style/css';
 import { formatFen, sumFen, type Bill, type LineItem } from '@cityhub/shared';
 import { accountBills } from '../../api/accounts';
-import { setPendingPayment } from '../../api/cashier';
-import { createOrder, newIdempotencyKey } from '../../api/orders';
+import { closeOrder, continueOrder, createOrder, newIdempotencyKey } from '../../api/orders';
 import { errorMessage } from '../../api/request';
+import { beijingTime } from '../../lib/beijing-time';
+import { forgetUnfinished, presentPayment, unfinishedFor, type UnfinishedPayment } from '../../lib/payment';
 import { Action } from '../../components/action';
 import { PageState } from '../../components/page-state';
 import './index.scss';
 
-const clock = (value: string | number | undefined) => String(value ?? '').slice(0, 16).replace('T', ' ');
+// Passage and offence times in Beijing time, whatever offset the provider wrote them in.
+const clock = (value: string | number | undefined) => beijingTime(value);
 
 function LineItemRow({ item }: { item: LineItem }) {
   const d = item.details;
@@ -43,6 +45,8 @@ export default function BillsPage() {
   const [paying, setPaying] = useState(false);
   // One key per pay attempt: a double tap or a retry after a lost answer finds the same order.
   const attempt = useRef<{ refs: string; key: string } | null>(null);
+  // A payment started here and left unfinished (sheet cancelled, back from the cashier): 继续支付 / 取消.
+  const [unfinished, setUnfinished] = useState<UnfinishedPayment | null>(null);
 
   const load = useCallback(async () => {
     setLoading(true);
@@ -58,7 +62,10 @@ export default function BillsPage() {
     }
   }, [accountId]);
 
-  useDidShow(() => void load());
+  useDidShow(() => {
+    setUnfinished(unfinishedFor(accountId));
+    void load();
+  });
 
   const toggle = (ref: string) =>
     setSelected((s) => {
@@ -77,20 +84,55 @@ export default function BillsPage() {
     if (attempt.current?.refs !== refs) attempt.current = { refs, key: newIdempotencyKey() };
     setPaying(true);
     try {
+      // The hub resumes this resident's own unpaid order for the same bills, or replaces it for another set.
       const { order, payment } = await createOrder({ accountId, billRefs: chosen.map((b) => b.ref) }, attempt.current.key);
       attempt.current = null;
-      if (!payment) throw new Error('no payment');
-      if (PAYMENT_MODE === 'wechat') {
-        await Taro.requestPayment({ ...payment }).catch(() => undefined);
-        await Taro.redirectTo({ url: `/packages/result/index?orderId=${order.id}` });
-      } else {
-        setPendingPayment({ orderId: order.id, payment });
-        await Taro.navigateTo({ url: `/packages/cashier/index?orderId=${order.id}` });
-      }
+      await present(order, payment);
     } catch (err) {
-      Taro.showToast({ title: errorMessage(err), icon: 'none', duration: 3000 });
+      void Taro.showToast({ title: errorMessage(err), icon: 'none', duration: 3000 });
     } finally {
       setPaying(false);
+    }
+  };
+
+  const present = async (order: Parameters<typeof presentPayment>[0], payment: Parameters<typeof presentPayment>[1] | null) => {
+    if (!payment) throw new Error('no payment');
+    if ((await presentPayment(order, payment)) === 'cancelled') {
+      setUnfinished(unfinishedFor(accountId));
+      void Taro.showToast({ title: '已取消支付，未扣款，可继续支付或取消订单', icon: 'none', duration: 3000 });
+    }
+  };
+
+  const resume = async () => {
+    if (paying || !unfinished) return;
+    setPaying(true);
+    try {
+      const { order, payment } = await continueOrder(unfinished.orderId);
+      await present(order, payment);
+    } catch (err) {
+      // Paid or closed meanwhile: nothing left to continue.
+      forgetUnfinished(unfinished.orderId);
+      setUnfinished(null);
+      void Taro.showToast({ title: errorMessage(err), icon: 'none', duration: 3000 });
+      void load();
+    } finally {
+      setPaying(false);
+    }
+  };
+
+  const cancelUnfinished = async () => {
+    if (paying || !unfinished) return;
+    setPaying(true);
+    try {
+      await closeOrder(unfinished.orderId);
+      void Taro.showToast({ title: '订单已取消，未扣款', icon: 'none' });
+    } catch (err) {
+      void Taro.showToast({ title: errorMessage(err), icon: 'none', duration: 3000 });
+    } finally {
+      forgetUnfinished(unfinished.orderId);
+      setUnfinished(null);
+      setPaying(false);
+      void load();
     }
   };
 
@@ -121,6 +163,21 @@ export default function BillsPage() {
             ))}
           </View>
         ))}
+        {unfinished && (
+          <View className='card bills__unfinished' id='pay-unfinished'>
+            <View>
+              有一笔待支付订单 <Text className='amount'>{formatFen(unfinished.amountFen)}</Text>，支付未完成，未扣款
+            </View>
+            <View className='row'>
+              <Action id='pay-continue' type='primary' loading={paying} onClick={() => void resume()}>
+                继续支付
+              </Action>
+              <Action id='pay-cancel' onClick={() => void cancelUnfinished()}>
+                取消
+              </Action>
+            </View>
+          </View>
+        )}
         <View className='bills__bar'>
           <Text>
             合计 <Text className='amount' id='bills-total'>{formatFen(total)}</Text>

@@ -3,7 +3,6 @@ import Taro, { useRouter } from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
 import { formatFen } from '@cityhub/shared';
 import { cashierOrder, cashierPay, readPendingPayment, type CashierOrder } from '../../api/cashier';
-import { closeOrder } from '../../api/orders';
 import { Action } from '../../components/action';
 import { PageState } from '../../components/page-state';
 import './index.scss';
@@ -32,9 +31,9 @@ export default function CashierPage() {
     try {
       const outcome = await cashierPay(pending.payment, action);
       if (outcome === 'cancel') {
-        // Nothing was paid: close the order so its bills are free for the next attempt.
-        await closeOrder(orderId).catch(() => undefined);
-        Taro.showToast({ title: '已取消支付，账单仍可缴纳', icon: 'none' });
+        // As WeChat's sheet: nothing paid, the order stays open. The page behind offers 继续支付 / 取消,
+        // and paying the same bills again resumes it, so the bills are never locked.
+        void Taro.showToast({ title: '已取消支付，未扣款，可继续支付或取消订单', icon: 'none' });
         await Taro.navigateBack();
         return;
       }
@@ -57,7 +56,7 @@ export default function CashierPage() {
               <View className='cashier__amount' id='cashier-amount'>
                 {formatFen(order.amountFen)}
               </View>
-              <View className='muted'>收款方：cityhub 城市服务（模拟微信支付）</View>
+              <View className='muted'>收款方：城市服务（模拟微信支付）</View>
             </View>
             <Action id='cashier-confirm' type='primary' loading={busy} onClick={() => void act('confirm')}>
               确认支付

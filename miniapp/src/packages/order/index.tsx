@@ -2,13 +2,16 @@ import { useCallback, useState } from 'react';
 import Taro, { useDidShow, useRouter } from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
 import { formatFen, ORDER_STATUS_LABELS, type OrderDto } from '@cityhub/shared';
-import { closeOrder, getOrder } from '../../api/orders';
+import { closeOrder, continueOrder, getOrder } from '../../api/orders';
 import { errorMessage } from '../../api/request';
 import { Action } from '../../components/action';
 import { PageState } from '../../components/page-state';
+import { beijingTime } from '../../lib/beijing-time';
+import { forgetUnfinished, presentPayment } from '../../lib/payment';
+import { RefundNote } from '../../components/refund-note';
 import './index.scss';
 
-const time = (iso: string) => iso.slice(0, 19).replace('T', ' ');
+const time = (iso: string) => beijingTime(iso, 'second');
 
 /** One order: its bills, its timeline and, once complete, the receipt. */
 export default function OrderPage() {
@@ -26,11 +29,36 @@ export default function OrderPage() {
   }, [id]);
   useDidShow(() => void load());
 
+  const [busy, setBusy] = useState(false);
+
   const cancel = async () => {
+    if (busy) return;
+    setBusy(true);
     try {
       setOrder((await closeOrder(id)).order);
+      forgetUnfinished(id);
+      void Taro.showToast({ title: '订单已取消，未扣款', icon: 'none' });
     } catch (err) {
-      Taro.showToast({ title: errorMessage(err), icon: 'none', duration: 3000 });
+      void Taro.showToast({ title: errorMessage(err), icon: 'none', duration: 3000 });
+      void load();
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  // 继续支付: the same payment sheet again (a new prepay, or a new order, when the old one ran out of time).
+  const resume = async () => {
+    if (busy) return;
+    setBusy(true);
+    try {
+      const { order: resumed, payment } = await continueOrder(id);
+      if (!payment) throw new Error('no payment');
+      if ((await presentPayment(resumed, payment)) === 'cancelled') void Taro.showToast({ title: '已取消支付，未扣款，可继续支付或取消订单', icon: 'none', duration: 3000 });
+    } catch (err) {
+      void Taro.showToast({ title: errorMessage(err), icon: 'none', duration: 3000 });
+      void load();
+    } finally {
+      setBusy(false);
     }
   };
 
@@ -45,10 +73,10 @@ export default function OrderPage() {
                 <Text className='amount'>{formatFen(order.amountFen)}</Text>
               </View>
               <View className='muted'>{order.providerName}</View>
-              <View className='order__status' id='order-status'>
+              <View className={`order__status order__status--${order.status.toLowerCase()}`} id='order-status'>
                 {order.statusLabel}
               </View>
-              {order.refundReason && <View className='muted'>{order.refundReason}</View>}
+              <RefundNote order={order} />
             </View>
             {order.receipt && (
               <View className='card' id='order-receipt'>
@@ -81,9 +109,14 @@ export default function OrderPage() {
               ))}
             </View>
             {order.status === 'CREATED' && (
-              <Action id='order-cancel' type='danger' onClick={() => void cancel()}>
-                取消订单
-              </Action>
+              <>
+                <Action id='order-continue' type='primary' loading={busy} onClick={() => void resume()}>
+                  继续支付
+                </Action>
+                <Action id='order-cancel' onClick={() => void cancel()}>
+                  取消订单
+                </Action>
+              </>
             )}
           </>
         )}

@@ -5,6 +5,7 @@ import { CATEGORY_LABELS, formatFen, type Category, type OrderDto } from '@cityh
 import { listOrders } from '../../api/orders';
 import { errorMessage } from '../../api/request';
 import { PageState } from '../../components/page-state';
+import { beijingTime } from '../../lib/beijing-time';
 import './index.scss';
 
 const FILTERS: Array<{ key: string; label: string }> = [{ key: '', label: '全部' }, ...(Object.entries(CATEGORY_LABELS) as Array<[Category, string]>).map(([key, label]) => ({ key, label }))];
@@ -64,7 +65,7 @@ export default function OrdersPage() {
               <Text className='amount'>{formatFen(o.amountFen)}</Text>
             </View>
             <View className='row muted'>
-              <Text>{o.createdAt.slice(0, 16).replace('T', ' ')}</Text>
+              <Text>{beijingTime(o.createdAt)}</Text>
               <Text className={`orders__status orders__status--${o.status.toLowerCase()}`}>{o.statusLabel}</Text>
             </View>
           </View>

@@ -2,9 +2,11 @@ import { useEffect, useRef, useState } from 'react';
 import Taro, { useRouter } from '@tarojs/taro';
 import { View } from '@tarojs/components';
 import { formatFen, type OrderDto } from '@cityhub/shared';
-import { getOrder } from '../../api/orders';
+import { continueOrder, getOrder } from '../../api/orders';
 import { errorMessage } from '../../api/request';
 import { Action } from '../../components/action';
+import { RefundNote } from '../../components/refund-note';
+import { forgetUnfinished, presentPayment } from '../../lib/payment';
 import './index.scss';
 
 const FINAL = new Set(['COMPLETED', 'REFUNDED', 'CLOSED', 'PARTLY_REFUNDED']);
@@ -35,6 +37,8 @@ export default function ResultPage() {
         const { order: latest } = await getOrder(orderId);
         setOrder(latest);
         setProblem(null);
+        // Paid (or closed): nothing left for the bills page to offer 继续支付 for.
+        if (latest.status !== 'CREATED') forgetUnfinished(latest.id);
         if (FINAL.has(latest.status) || (failed && latest.status === 'CREATED')) return;
       } catch (err) {
         setProblem(`${errorMessage(err)}。已支付的款项不会丢失，可稍后在“缴费记录”查看结果。`);
@@ -48,6 +52,20 @@ export default function ResultPage() {
   }, [orderId]);
 
   const status = order?.status ?? 'CREATED';
+  const [busy, setBusy] = useState(false);
+  const resume = async () => {
+    if (busy) return;
+    setBusy(true);
+    try {
+      const { order: resumed, payment } = await continueOrder(orderId);
+      if (!payment) throw new Error('no payment');
+      await presentPayment(resumed, payment);
+    } catch (err) {
+      void Taro.showToast({ title: errorMessage(err), icon: 'none', duration: 3000 });
+    } finally {
+      setBusy(false);
+    }
+  };
   const headline = failed && status === 'CREATED' ? '支付未成功，未扣款，可返回重新支付' : HEADLINE[status];
 
   return (
@@ -65,8 +83,13 @@ export default function ResultPage() {
             <View className='amount'>{formatFen(order.amountFen)}</View>
           </View>
           <View className='muted'>{order.providerName}</View>
-          {order.refundReason && <View className='result__reason'>{order.refundReason}</View>}
+          <RefundNote order={order} />
         </View>
+      )}
+      {order && failed && status === 'CREATED' && (
+        <Action id='result-continue' type='primary' loading={busy} onClick={() => void resume()}>
+          继续支付
+        </Action>
       )}
       {order && FINAL.has(status) && (
         <Action id='result-detail' onClick={() => Taro.redirectTo({ url: `/packages/order/index?id=${order.id}` })}>
