@@ -4,7 +4,7 @@ export default defineAppConfig({
   subPackages: [
     {
       root: 'packages',
-      pages: ['service/index', 'bills/index', 'cashier/index', 'result/index', 'orders/index', 'order/index', 'me/index'],
+      pages: ['service/index', 'bills/index', 'cashier/index', 'result/index', 'orders/index', 'order/index', 'me/index', 'household/index', 'household/group', 'household/join'],
     },
   ],
   window: {

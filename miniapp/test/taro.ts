@@ -17,6 +17,8 @@ export const navigated: string[] = [];
 export const toasts: string[] = [];
 /** What the page handed to requestPayment (the real-WeChat build's payment sheet). */
 export const paymentsRequested: unknown[] = [];
+/** What a page copied (h5 invitation links). */
+export const clipboard: string[] = [];
 let params: Record<string, string> = {};
 export function setRouterParams(p: Record<string, string>): void {
   params = p;
@@ -40,6 +42,7 @@ const Taro = {
   setNavigationBarTitle: () => undefined,
   login: async () => ({ code: 'test-code' }),
   requestPayment: async (params: unknown) => void paymentsRequested.push(params),
+  setClipboardData: async ({ data }: { data: string }) => void clipboard.push(data),
 };
 
 export default Taro;
@@ -47,3 +50,8 @@ export const useRouter = () => ({ params });
 export const useDidShow = (fn: () => void) => useEffect(() => void fn(), []);
 export const usePullDownRefresh = () => undefined;
 export const useReachBottom = () => undefined;
+/** The share sheet's answer, as the page last declared it. */
+export let shareMessage: (() => unknown) | null = null;
+export const useShareAppMessage = (fn: () => unknown) => {
+  shareMessage = fn;
+};

@@ -72,6 +72,10 @@ export default function MePage() {
         <Text>缴费记录</Text>
         <Text className='muted'>›</Text>
       </View>
+      <View className='card row' id='me-households' onClick={() => Taro.navigateTo({ url: '/packages/household/index' })}>
+        <Text>缴费分组（和家人一起缴费）</Text>
+        <Text className='muted'>›</Text>
+      </View>
       <PageState loading={loading} error={error} empty={accounts.length === 0 ? '还没有绑定账户，回首页选择服务绑定' : null} onRetry={() => void load()}>
         <View className='card'>
           {accounts.map((a) => (
