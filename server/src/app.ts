@@ -10,6 +10,7 @@ import { createReconciliationRoutes } from './reconciliation/routes';
 import { inlineScriptHashes } from './http/csp';
 import { securityHeaders } from './http/security-headers';
 import { consoleApp } from './http/console';
+import { servicesForCity } from './adapters/city-services';
 import { createCityRoutes } from './cities/routes';
 import { createAuthRoutes } from './identity/routes';
 import { requireResident } from './identity/sessions';
@@ -66,7 +67,7 @@ export function createApp(deps: AppDeps): HubApp {
 
   const api = new ApiRouter('/api/v1');
   api.use(createAuthRoutes({ login: services.login, residents: services.residents, sessions: services.sessions }));
-  api.use(createCityRoutes({ cities: services.cities, registry: services.registry }));
+  api.use(createCityRoutes({ cities: services.cities, servicesOf: (cityCode) => servicesForCity(services.registry, cityCode) }));
   api.use(createAccountRoutes({ accounts: services.accounts, bills: services.bills, requireResident: resident }));
   api.use(createOrderRoutes({ orders: services.orders, requireResident: resident }));
   api.use(createPaymentRoutes({ orders: services.orders, gateway: services.gateway, log: deps.log }));

@@ -16,6 +16,7 @@ import { Scheduler } from './infra/scheduler';
 import type { SecretBox } from './infra/secret-box';
 import type { WechatLogin } from './identity/routes';
 import { DEFAULT_OUTBOX_OPTIONS, OutboxWorker, type OutboxWorkerOptions } from './orders/outbox-worker';
+import { OrderLedger } from './orders/ledger';
 import { OrderService } from './orders/service';
 import { OrderStateMachine } from './orders/state-machine';
 import { DEFAULT_SWEEPER_OPTIONS, OrderSweeper, type SweeperOptions } from './orders/sweeper';
@@ -84,11 +85,13 @@ export function createServices(deps: ServiceDeps): HubServices {
     log: deps.log,
     resilience: deps.resilience,
   });
+  const residents = new ResidentService(deps.dataSource);
   const accounts = new AccountService(deps.dataSource, registry, deps.secretBox);
   const orderStates = new OrderStateMachine({ dataSource: deps.dataSource, kv: deps.kv, log: deps.log });
   const orders = new OrderService({
     dataSource: deps.dataSource,
     accounts,
+    residents,
     gateway: deps.gateway,
     machine: orderStates,
     box: deps.secretBox,
@@ -113,12 +116,13 @@ export function createServices(deps: ServiceDeps): HubServices {
     log: deps.log,
     options: { ...DEFAULT_SWEEPER_OPTIONS, ...deps.sweeper },
   });
-  const reconciliation = new ReconciliationService({ dataSource: deps.dataSource, gateway: deps.gateway, log: deps.log });
+  const reconciliation = new ReconciliationService({ dataSource: deps.dataSource, orders: new OrderLedger(deps.dataSource), gateway: deps.gateway, log: deps.log });
   const dailyReconciliation = new DailyReconciliation({ reconciliation });
   const bills = new BillService(accounts);
   const reminders = new BillReminders({
     dataSource: deps.dataSource,
     accounts,
+    residents,
     bills,
     messages: deps.messages,
     log: deps.log,
@@ -127,6 +131,8 @@ export function createServices(deps: ServiceDeps): HubServices {
   const scheduler = new Scheduler({ kv: deps.kv, log: deps.log }).add(sweeper.job).add(dailyReconciliation.job).add(reminders.job);
   const audit = new AuditLog(deps.dataSource);
   const cities = new CityService(deps.dataSource);
+  // Removing an account forgets the reminders sent for its bills, in the same transaction.
+  accounts.whenRemoved((accountId, tx) => reminders.forgetAccount(accountId, tx));
   const workers = deps.workers ?? true;
   return {
     cities,
@@ -134,7 +140,7 @@ export function createServices(deps: ServiceDeps): HubServices {
     secrets,
     adapters: new AdapterAdminService({ dataSource: deps.dataSource, registry, secrets, implementations: deps.implementations, audit, cities }),
     audit,
-    residents: new ResidentService(deps.dataSource),
+    residents,
     sessions: new SessionService(deps.kv),
     accounts,
     bills,

@@ -1,12 +1,24 @@
 import { accountBillsSchema, accountCreatedSchema, accountIdParamsSchema, accountListSchema, bindAccountBodySchema, renameAccountBodySchema, noContentSchema } from '@cityhub/shared';
-import type { BillService } from '../bills/service';
+import type { z } from 'zod';
 import { ApiRouter } from '../http/api-router';
 import type { HubMiddleware } from '../http/context';
 import { residentOf } from '../identity/sessions';
 import type { AccountService } from './service';
 
 /** Resident routes for bound accounts and what they owe. */
-export function createAccountRoutes({ accounts, bills, requireResident }: { accounts: AccountService; bills: BillService; requireResident: HubMiddleware }): ApiRouter {
+export function createAccountRoutes({
+  accounts,
+  bills,
+  requireResident,
+}: {
+  accounts: AccountService;
+  /**
+   * What is owed on an account: the bills domain, which opens accounts through AccountService,
+   * so this domain names only the one method it calls.
+   */
+  bills: { billsFor(residentId: string, accountId: string): Promise<z.infer<typeof accountBillsSchema>> };
+  requireResident: HubMiddleware;
+}): ApiRouter {
   const before = [requireResident];
   return new ApiRouter('/accounts')
     .route(

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { accountFieldsSchema, applyMask, maskAddress, type Account, type BindAccountBody } from '@cityhub/shared';
-import type { DataSource, Repository } from 'typeorm';
+import { MoreThan, type DataSource, type EntityManager, type Repository } from 'typeorm';
 import type { AccountFields } from '../adapters/contract';
 import { adapterErrors } from '../adapters/contract';
 import type { AdapterRegistry } from '../adapters/registry';
@@ -9,10 +9,16 @@ import { ConflictError, InputError, NotFoundError } from '../errors';
 import { LocalCache } from '../infra/kv/local-cache';
 import type { SecretBox } from '../infra/secret-box';
 import { inTransaction } from '../infra/transaction';
-import { ReminderSentEntity } from '../reminders/entities';
 import { AccountEntity, type AccountRow } from './entities';
 import { bindTargetOf } from './bind-target';
 import type { BindTarget } from '../http/rate-limit';
+
+/** What the reminder job needs of an account with reminders left. */
+export interface RemindableAccount {
+  id: string;
+  residentId: string;
+  alias: string | null;
+}
 
 /** The most bill reminders one account may hold at once. */
 export const MAX_REMINDERS = 5;
@@ -155,12 +161,43 @@ export class AccountService {
     return this.toDto(await this.owned(residentId, id));
   }
 
+  private readonly removalListeners: Array<(accountId: string, tx: EntityManager) => Promise<void>> = [];
+
+  /**
+   * Runs in the transaction that deletes an account, so other domains drop what they keep about it
+   * (the reminders sent for its bills) without this domain knowing their tables. Set when the hub is built.
+   */
+  whenRemoved(listener: (accountId: string, tx: EntityManager) => Promise<void>): void {
+    this.removalListeners.push(listener);
+  }
+
+  /** Accounts whose owner has bill reminders left, for the reminder job. */
+  async withRemindersLeft(): Promise<RemindableAccount[]> {
+    const rows = await this.repo.findBy({ remindersLeft: MoreThan(0) });
+    return rows.map((r) => ({ id: r.id, residentId: r.residentId, alias: r.alias }));
+  }
+
+  /** WeChat holds no subscription for this account's owner any more: stop counting reminders on it. */
+  async dropReminders(accountId: string): Promise<void> {
+    await this.repo.update({ id: accountId }, { remindersLeft: 0 });
+  }
+
+  /** One reminder was sent: one subscription used (in the caller's transaction, with the record of what was sent). */
+  async useReminder(accountId: string, tx: EntityManager): Promise<void> {
+    await tx
+      .createQueryBuilder()
+      .update(AccountEntity)
+      .set({ remindersLeft: () => 'reminders_left - 1' })
+      .where('id = :id AND reminders_left > 0', { id: accountId })
+      .execute();
+  }
+
   async remove(residentId: string, id: string): Promise<void> {
     const row = await this.owned(residentId, id);
     this.opened.forget(row.id);
     await inTransaction(this.dataSource, async (tx) => {
       await tx.getRepository(AccountEntity).delete({ id: row.id, residentId });
-      await tx.getRepository(ReminderSentEntity).delete({ accountId: row.id });
+      for (const listener of this.removalListeners) await listener(row.id, tx);
     });
     // Again after the commit: a bill query between the read and the delete may have cached it.
     this.opened.forget(row.id);

@@ -1,11 +1,18 @@
-import { cityListSchema, cityParamsSchema, citySearchQuerySchema, cityServicesSchema } from '@cityhub/shared';
-import { servicesForCity } from '../adapters/city-services';
-import type { AdapterRegistry } from '../adapters/registry';
+import { cityListSchema, cityParamsSchema, citySearchQuerySchema, cityServicesSchema, type CityServices } from '@cityhub/shared';
 import { ApiRouter } from '../http/api-router';
 import type { CityService } from './service';
 
-/** Resident routes of the city catalog. */
-export function createCityRoutes({ cities, registry }: { cities: CityService; registry: AdapterRegistry }): ApiRouter {
+/**
+ * Resident routes of the city catalog. What each city offers comes from the adapters domain
+ * (`servicesOf`, wired in app.ts): the adapters use the catalog, so the catalog does not import them.
+ */
+export function createCityRoutes({
+  cities,
+  servicesOf,
+}: {
+  cities: CityService;
+  servicesOf: (cityCode: string) => CityServices['serviceGroups'];
+}): ApiRouter {
   return new ApiRouter('/cities')
     .route(
       {
@@ -28,6 +35,6 @@ export function createCityRoutes({ cities, registry }: { cities: CityService; re
         response: cityServicesSchema,
         errors: ['CITY_NOT_FOUND'],
       },
-      async ({ params }) => ({ city: await cities.get(params.code), serviceGroups: servicesForCity(registry, params.code) }),
+      async ({ params }) => ({ city: await cities.get(params.code), serviceGroups: servicesOf(params.code) }),
     );
 }

@@ -1,13 +1,15 @@
 import type { RouterContext } from '@koa/router';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { AdapterHealthReport } from '../adapters/resilience';
-import type { PipelineSnapshot } from '../orders/pipeline';
 import type { HubMiddleware } from './context';
 
-/** Where the business gauges are read from, at each scrape. */
+/**
+ * Where the business gauges are read from, at each scrape: the orders domain's pipeline snapshot and
+ * the adapters' health. Declared by the shape this file reads, so the HTTP layer imports no domain
+ * (the domains' routes import it).
+ */
 export interface MetricSources {
-  pipeline(): Promise<PipelineSnapshot>;
-  adapters(): Array<{ id: string; health: AdapterHealthReport }>;
+  pipeline(): Promise<{ ordersInFlight: Record<string, number>; outboxPending: number; outboxOldestPendingSeconds: number }>;
+  adapters(): Array<{ id: string; health: { status: string; errorRate: number } }>;
 }
 
 /** The hub's Prometheus metrics; one registry per app so tests and processes never share counters. */
@@ -75,7 +77,7 @@ export class HubMetrics {
         await next();
       } finally {
         // @koa/router's public record of the route template that served the request.
-        const matched = (ctx as Partial<Pick<RouterContext, 'routerPath'>>).routerPath;
+        const matched = 'routerPath' in ctx ? (ctx.routerPath satisfies RouterContext['routerPath']) : undefined;
         const route = typeof matched === 'string' ? matched : ctx.status === 404 ? 'unmatched' : ctx.path.startsWith('/api') ? 'unmatched' : 'static';
         const labels = { method: ctx.method, route, status: String(ctx.status) };
         this.requests.inc(labels);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DataSource, Repository } from 'typeorm';
+import { In, type DataSource, type Repository } from 'typeorm';
 import { ResidentEntity, type ResidentRow } from './entities';
 
 /** Residents by WeChat openid: found, or created on first sign-in. */
@@ -23,5 +23,13 @@ export class ResidentService {
       if (winner) return winner;
       throw err;
     }
+  }
+
+  /** WeChat openids by resident id, for messages to residents (ids with no resident are left out). */
+  async openids(residentIds: readonly string[]): Promise<Map<string, string>> {
+    const ids = [...new Set(residentIds)];
+    if (ids.length === 0) return new Map();
+    const rows = await this.repo.findBy({ id: In(ids) });
+    return new Map(rows.map((r) => [r.id, r.openid]));
   }
 }

@@ -4,8 +4,18 @@ import { AppError } from '../errors';
 import { ApiRouter } from '../http/api-router';
 import { crashPoint } from '../infra/crash-points';
 import type { Logger } from '../infra/logger';
-import type { OrderService } from '../orders/service';
 import type { PaymentGateway } from './gateway';
+import type { ConfirmedPayment } from './verification';
+
+/**
+ * What the gateway's notifications change: the orders domain implements it (OrderService). Declared
+ * here so payments does not import orders, which uses the gateway.
+ */
+export interface PaymentOutcomes {
+  /** 'unknown-order' when no order has this number; any other answer means the notification is handled. */
+  markPaid(orderNo: string, paid: ConfirmedPayment): Promise<string>;
+  markRefunded(outRefundNo: string): Promise<boolean>;
+}
 
 /**
  * The gateway's notification endpoint. Verified by the gateway's signature,
@@ -13,7 +23,7 @@ import type { PaymentGateway } from './gateway';
  * crash before the commit makes the gateway send it again. Whether the
  * payment matches its order is payments/verification.ts's to say.
  */
-export function createPaymentRoutes({ orders, gateway, log }: { orders: OrderService; gateway: PaymentGateway; log: Logger }): ApiRouter {
+export function createPaymentRoutes({ orders, gateway, log }: { orders: PaymentOutcomes; gateway: PaymentGateway; log: Logger }): ApiRouter {
   return new ApiRouter('/payments').route(
     {
       method: 'post',

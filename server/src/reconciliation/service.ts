@@ -1,15 +1,15 @@
-import { In, type DataSource } from 'typeorm';
-import type { ReconciliationDifference, ReconciliationReport } from '@cityhub/shared';
+import type { DataSource } from 'typeorm';
+import type { OrderStatusDto, ReconciliationDifference, ReconciliationReport } from '@cityhub/shared';
 import { AppError, NotFoundError } from '../errors';
 import type { Logger } from '../infra/logger';
-import { OrderEntity, type OrderRow } from '../orders/entities';
+import type { OrderLedger, OrderRecord } from '../orders/ledger';
 import type { PaymentGateway, TradeBillRow } from '../payments/gateway';
 import { ReconciliationEntity } from './entities';
 
 /** The report keeps this many differences in full; the counts cover all of them. */
 const MAX_LISTED_DIFFERENCES = 200;
 /** Order statuses under which a refund at the gateway is expected. */
-const REFUND_STATUSES = new Set<OrderRow['status']>(['REFUNDING', 'REFUNDED', 'PARTLY_REFUNDING', 'PARTLY_REFUNDED']);
+const REFUND_STATUSES = new Set<OrderStatusDto>(['REFUNDING', 'REFUNDED', 'PARTLY_REFUNDING', 'PARTLY_REFUNDED']);
 
 /**
  * Matches the gateway's trade bill for a day against the hub's orders and
@@ -17,7 +17,7 @@ const REFUND_STATUSES = new Set<OrderRow['status']>(['REFUNDING', 'REFUNDED', 'P
  * every write-off should have a payment, and the fen should add up.
  */
 export class ReconciliationService {
-  constructor(private readonly deps: { dataSource: DataSource; gateway: PaymentGateway; log: Logger }) {}
+  constructor(private readonly deps: { dataSource: DataSource; orders: OrderLedger; gateway: PaymentGateway; log: Logger }) {}
 
   async run(date: string): Promise<ReconciliationReport> {
     let rows: TradeBillRow[];
@@ -29,23 +29,14 @@ export class ReconciliationService {
     const payments = rows.filter((r) => r.tradeState === 'SUCCESS');
     const refunds = rows.filter((r) => r.tradeState === 'REFUND');
 
-    const orders = this.deps.dataSource.getRepository(OrderEntity);
-    const billOrderNos = [...new Set(rows.map((r) => r.outTradeNo))];
-    const byNo = new Map<string, OrderRow>();
-    for (let i = 0; i < billOrderNos.length; i += 500) {
-      for (const o of await orders.findBy({ orderNo: In(billOrderNos.slice(i, i + 500)) })) byNo.set(o.orderNo, o);
-    }
+    const byNo = await this.deps.orders.byOrderNos(rows.map((r) => r.outTradeNo));
     // Orders the hub believes were paid that day: each must appear in the bill.
     const start = new Date(Date.parse(`${date}T00:00:00+08:00`));
     const end = new Date(start.getTime() + 24 * 3600_000);
-    const paidThatDay = await orders
-      .createQueryBuilder('o')
-      .where('o.paid_at >= :start AND o.paid_at < :end', { start, end })
-      .andWhere('o.status IN (:...statuses)', { statuses: ['PAID', 'POSTING', 'COMPLETED', 'PARTLY_REFUNDING', 'PARTLY_REFUNDED'] })
-      .getMany();
+    const paidThatDay = await this.deps.orders.paidBetween(start, end, ['PAID', 'POSTING', 'COMPLETED', 'PARTLY_REFUNDING', 'PARTLY_REFUNDED']);
 
     const differences: ReconciliationDifference[] = [];
-    const diff = (kind: ReconciliationDifference['kind'], orderNo: string, row: TradeBillRow | null, order: OrderRow | undefined) =>
+    const diff = (kind: ReconciliationDifference['kind'], orderNo: string, row: TradeBillRow | null, order: OrderRecord | undefined) =>
       differences.push({ kind, orderNo, transactionId: row?.transactionId ?? order?.transactionId ?? null, gatewayFen: row ? row.totalFen : null, hubFen: order ? Number(order.amountFen) : null, hubStatus: order?.status ?? null });
 
     let matched = 0;

@@ -1,9 +1,8 @@
 import { fenToYuan, sumFen } from '@cityhub/shared';
-import { In, MoreThan, type DataSource } from 'typeorm';
-import { AccountEntity, type AccountRow } from '../accounts/entities';
-import type { AccountService } from '../accounts/service';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { AccountService, RemindableAccount } from '../accounts/service';
 import type { BillService } from '../bills/service';
-import { ResidentEntity } from '../identity/entities';
+import type { ResidentService } from '../identity/residents';
 import { beijingDate, beijingHour } from '../infra/beijing-time';
 import type { Logger } from '../infra/logger';
 import type { ScheduledJob } from '../infra/scheduler';
@@ -55,6 +54,7 @@ export class BillReminders {
     private readonly deps: {
       dataSource: DataSource;
       accounts: AccountService;
+      residents: ResidentService;
       bills: BillService;
       messages: MessageSender;
       log: Logger;
@@ -66,12 +66,8 @@ export class BillReminders {
   async runDue(now: Date = new Date()): Promise<ReminderRun | null> {
     const hour = beijingHour(now);
     if (hour < FIRST_HOUR || hour >= LAST_HOUR) return null;
-    const { dataSource } = this.deps;
-    const rows = await dataSource.getRepository(AccountEntity).findBy({ remindersLeft: MoreThan(0) });
-    const residentIds = [...new Set(rows.map((r) => r.residentId))];
-    const openids = new Map(
-      (residentIds.length ? await dataSource.getRepository(ResidentEntity).findBy({ id: In(residentIds) }) : []).map((r) => [r.id, r.openid]),
-    );
+    const rows = await this.deps.accounts.withRemindersLeft();
+    const openids = await this.deps.residents.openids(rows.map((r) => r.residentId));
     let sent = 0;
     for (const row of rows) {
       const openid = openids.get(row.residentId);
@@ -86,7 +82,7 @@ export class BillReminders {
     return { checked: rows.length, sent };
   }
 
-  private async remind(row: AccountRow, openid: string, now: Date): Promise<boolean> {
+  private async remind(row: RemindableAccount, openid: string, now: Date): Promise<boolean> {
     const { dataSource, accounts, messages, options } = this.deps;
     const account = await accounts.open(row.residentId, row.id);
     const bills = await this.deps.bills.billsOf(account);
@@ -112,18 +108,18 @@ export class BillReminders {
     });
     if (outcome === 'no-subscription') {
       // WeChat holds no subscription for this resident (used elsewhere or withdrawn): stop counting ours.
-      await dataSource.getRepository(AccountEntity).update({ id: row.id }, { remindersLeft: 0 });
+      await accounts.dropReminders(row.id);
       return false;
     }
     await inTransaction(dataSource, async (tx) => {
       await tx.getRepository(ReminderSentEntity).insert(due.map((b) => ({ accountId: row.id, billRef: b.ref, sentAt: now })));
-      await tx
-        .createQueryBuilder()
-        .update(AccountEntity)
-        .set({ remindersLeft: () => 'reminders_left - 1' })
-        .where('id = :id AND reminders_left > 0', { id: row.id })
-        .execute();
+      await accounts.useReminder(row.id, tx);
     });
     return true;
+  }
+
+  /** An account was removed: forget the reminders sent for its bills (in the removal's transaction). */
+  async forgetAccount(accountId: string, tx: EntityManager): Promise<void> {
+    await tx.getRepository(ReminderSentEntity).delete({ accountId });
   }
 }
