@@ -7,7 +7,7 @@ import { seedDemoAdapters, startSandbox, type Sandbox } from '../../test/support
 import { AuditEntity } from '../admin/entities';
 import { SecretBox } from '../infra/secret-box';
 import { OrderEntity } from '../orders/entities';
-import { HouseholdEntity, HouseholdInviteEntity, HouseholdMemberEntity } from './entities';
+import { HouseholdAccountEntity, HouseholdEntity, HouseholdInviteEntity, HouseholdMemberEntity } from './entities';
 
 /**
  * Household groups (缴费分组, issue 11) over HTTP, on the stores this run
@@ -279,6 +279,15 @@ describe(`household groups (${process.env.DATABASE_URL ? 'MySQL' : 'SQLite'})`, 
     await api().get(`/api/v1/accounts/${first.accountId}/bills`).set(member.auth).expect(404);
     await api().get(`/api/v1/accounts/${first.accountId}/bills`).set(owner.auth).expect(200);
     expect(await hub.stores.dataSource.getRepository(HouseholdMemberEntity).countBy({ householdId: first.id })).toBe(0);
+
+    // An account its owner unbinds leaves its group with it.
+    const second = await create(owner, '父母家');
+    await api().post(`${H}/${second.id}/accounts`).set(owner.auth).send({ accountId: first.accountId }).expect(200);
+    await join(member, (await invite(owner, second.id)).token).expect(200);
+    await api().delete(`/api/v1/accounts/${first.accountId}`).set(owner.auth).expect(204);
+    expect((await api().get(`${H}/${second.id}`).set(member.auth).expect(200)).body.household.accounts).toEqual([]);
+    expect(await hub.stores.dataSource.getRepository(HouseholdAccountEntity).countBy({ accountId: first.accountId })).toBe(0);
+    await api().delete(`${H}/${second.id}`).set(owner.auth).expect(204);
   });
 
   it(`keeps the limits: ${MAX_OWNED_HOUSEHOLDS} groups per owner, ${MAX_HOUSEHOLD_PEOPLE} people per group`, async () => {

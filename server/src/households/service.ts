@@ -194,6 +194,11 @@ export class HouseholdService implements AccountSharing {
     return this.detail(residentId, id);
   }
 
+  /** An unbound account leaves its group in the unbind's own transaction. */
+  async forgetAccount(accountId: string, tx: EntityManager): Promise<void> {
+    await tx.getRepository(HouseholdAccountEntity).delete({ accountId });
+  }
+
   /** Takes an account out of the group: members stop seeing it at once. */
   async removeAccount(residentId: string, id: string, accountId: string): Promise<void> {
     await this.owned(residentId, id, 'take accounts out');
