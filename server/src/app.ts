@@ -68,7 +68,7 @@ export function createApp(deps: AppDeps): HubApp {
   const api = new ApiRouter('/api/v1');
   api.use(createAuthRoutes({ login: services.login, residents: services.residents, sessions: services.sessions }));
   api.use(createCityRoutes({ cities: services.cities, servicesOf: (cityCode) => servicesForCity(services.registry, cityCode) }));
-  api.use(createAccountRoutes({ accounts: services.accounts, bills: services.bills, requireResident: resident }));
+  api.use(createAccountRoutes({ accounts: services.accounts, bills: services.bills, history: services.paymentHistory, requireResident: resident }));
   api.use(createOrderRoutes({ orders: services.orders, requireResident: resident }));
   api.use(createPaymentRoutes({ orders: services.orders, gateway: services.gateway, log: deps.log }));
   api.use(createAdapterAdminRoutes({ admin: services.adapters, requireOperator: operator }));

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { AccountService } from './accounts/service';
+import { PaymentHistory } from './bills/history';
 import { AdapterAdminService } from './adapters/admin-service';
 import type { CodeAdapterFactory } from './adapters/builtin';
 import { AdapterRegistry } from './adapters/registry';
@@ -57,6 +58,8 @@ export interface HubServices {
   residents: ResidentService;
   sessions: SessionService;
   accounts: AccountService;
+  /** What residents paid through the hub, by month (the account chart, 本月已缴). */
+  paymentHistory: PaymentHistory;
   bills: BillService;
   orders: OrderService;
   gateway: PaymentGateway;
@@ -86,7 +89,8 @@ export function createServices(deps: ServiceDeps): HubServices {
     resilience: deps.resilience,
   });
   const residents = new ResidentService(deps.dataSource);
-  const accounts = new AccountService(deps.dataSource, registry, deps.secretBox);
+  const cities = new CityService(deps.dataSource);
+  const accounts = new AccountService(deps.dataSource, registry, deps.secretBox, { kv: deps.kv, cities });
   const orderStates = new OrderStateMachine({ dataSource: deps.dataSource, kv: deps.kv, log: deps.log });
   const orders = new OrderService({
     dataSource: deps.dataSource,
@@ -130,7 +134,6 @@ export function createServices(deps: ServiceDeps): HubServices {
   });
   const scheduler = new Scheduler({ kv: deps.kv, log: deps.log }).add(sweeper.job).add(dailyReconciliation.job).add(reminders.job);
   const audit = new AuditLog(deps.dataSource);
-  const cities = new CityService(deps.dataSource);
   // Removing an account forgets the reminders sent for its bills, in the same transaction.
   accounts.whenRemoved((accountId, tx) => reminders.forgetAccount(accountId, tx));
   const workers = deps.workers ?? true;
@@ -143,6 +146,7 @@ export function createServices(deps: ServiceDeps): HubServices {
     residents,
     sessions: new SessionService(deps.kv),
     accounts,
+    paymentHistory: new PaymentHistory(deps.dataSource, accounts),
     bills,
     orders,
     gateway: deps.gateway,

@@ -21,6 +21,8 @@ function bill(consNo: string, ym: string, amountFen: number, lateFeeFen = 0): Sa
     amountFen,
     lateFeeFen,
     dueDate: dueDate(ym),
+    // About 0.56 yuan a kWh: the grid reports the meter's reading with each bill.
+    usage: { amount: Math.round(amountFen / 56), unit: 'kWh' },
     lineItems: [
       { kind: 'charge', description: '峰时电量', amountFen: Math.round(amountFen * 0.6), details: {} },
       { kind: 'charge', description: '谷时电量', amountFen: amountFen - Math.round(amountFen * 0.6), details: {} },
@@ -28,21 +30,30 @@ function bill(consNo: string, ym: string, amountFen: number, lateFeeFen = 0): Sa
   };
 }
 
+/** This Beijing month as YYYYMM: a bill for it is due next month, so it is never overdue on the day it is shown. */
+function currentPeriod(): string {
+  return new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 7).replace('-', '');
+}
+
 function demoAccounts(): SandboxAccount[] {
   return [
-    { key: '4101000001', holderName: '王建国', address: '郑州市金水区花园路 8 号', bills: [bill('4101000001', '202609', 18650, 120), bill('4101000001', '202610', 23410)] },
-    { key: '4101000002', holderName: '李秀英', address: '郑州市二七区大学路 21 号', bills: [] },
-    { key: '4101000003', holderName: '张伟', address: '洛阳市西工区中州路 3 号', bills: [bill('4101000003', '202610', 9870)] },
-    { key: '4101000009', holderName: '赵敏', address: '郑州市中原区建设路 99 号', bills: [bill('4101000009', '202610', 5230)], rejectsWriteOff: true },
-    { key: '3301000001', holderName: '陈静', address: '杭州市西湖区文三路 10 号', bills: [bill('3301000001', '202610', 31200)] },
-    { key: '3301000002', holderName: '刘洋', address: '杭州市上城区解放路 5 号', bills: [] },
+    { key: '4101000001', holderName: '王建国', address: '郑州市金水区花园路 8 号', cityCode: '410100', bills: [bill('4101000001', '202609', 18650, 120), bill('4101000001', '202610', 23410)] },
+    { key: '4101000002', holderName: '李秀英', address: '郑州市二七区大学路 21 号', cityCode: '410100', bills: [] },
+    { key: '4101000003', holderName: '张伟', address: '郑州市惠济区中州路 3 号', cityCode: '410100', bills: [bill('4101000003', '202610', 9870)] },
+    // One bill overdue, one not yet due: the bills page flags and orders them.
+    { key: '4101000005', holderName: '孙丽', address: '郑州市管城区紫荆山路 6 号', cityCode: '410100', bills: [bill('4101000005', currentPeriod(), 7420), bill('4101000005', '202609', 6380, 95)] },
+    { key: '4101000009', holderName: '赵敏', address: '郑州市中原区建设路 99 号', cityCode: '410100', bills: [bill('4101000009', '202610', 5230)], rejectsWriteOff: true },
+    { key: '4103000001', holderName: '周强', address: '洛阳市西工区中州路 3 号', cityCode: '410300', bills: [bill('4103000001', '202610', 9870)] },
+    { key: '3301000001', holderName: '陈静', address: '杭州市西湖区文三路 10 号', cityCode: '330100', bills: [bill('3301000001', '202610', 31200)] },
+    { key: '3301000002', holderName: '刘洋', address: '杭州市上城区解放路 5 号', cityCode: '330100', bills: [] },
   ];
 }
 
 /** Load accounts 4199000000–4199999999: each owes one bill derived from its number. */
 function generated(key: string): SandboxAccount | undefined {
   if (!/^4199\d{6}$/.test(key)) return undefined;
-  return { key, holderName: '测试用户', address: '郑州市测试路', bills: [bill(key, '202610', amountFromNumber(key, 1))] };
+  // No city: the scale test serves these accounts in other cities (武汉) through a copy of this provider.
+  return { key, holderName: '测试用户', address: '测试路', bills: [bill(key, '202610', amountFromNumber(key, 1))] };
 }
 
 export function createGridProvider(options: { keyId?: string; secret?: string; now?: () => number } = {}): SimulatedProvider {
@@ -89,7 +100,7 @@ export function createGridProvider(options: { keyId?: string; secret?: string; n
   router.post('/account/query', (ctx) => {
     const account = ledger.account(consNo(ctx));
     if (!account) return answer(ctx, 'E101', '户号不存在');
-    answer(ctx, '0000', 'ok', { consNo: account.key, consName: account.holderName, address: account.address });
+    answer(ctx, '0000', 'ok', { consNo: account.key, consName: account.holderName, address: account.address, areaCode: account.cityCode ?? '' });
   });
   router.post('/bill/query', (ctx) => {
     const owed = ledger.owed(consNo(ctx));
@@ -102,6 +113,7 @@ export function createGridProvider(options: { keyId?: string; secret?: string; n
         amount: fenToYuan(b.amountFen),
         lateFee: fenToYuan(b.lateFeeFen),
         dueDate: b.dueDate,
+        kwh: b.usage?.amount ?? null,
         items: b.lineItems.map((i) => ({ name: i.description, amount: fenToYuan(i.amountFen) })),
       })),
     });

@@ -19,12 +19,16 @@ export interface SandboxBill {
   lateFeeFen: number;
   dueDate: string;
   lineItems: LineItem[];
+  /** Metered use in the period (kWh, m³), for providers that report it. */
+  usage?: { amount: number; unit: string };
 }
 
 export interface SandboxAccount {
   key: string;
   holderName: string;
   address: string;
+  /** The city (GB/T 2260) the provider files the account under, for providers that say so. */
+  cityCode?: string;
   bills: SandboxBill[];
   /** The provider refuses every write-off for this account (a closed or disputed account). */
   rejectsWriteOff?: boolean;

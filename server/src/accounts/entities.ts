@@ -16,6 +16,8 @@ export interface AccountRow {
   addressHint: string | null;
   /** One-time WeChat subscriptions granted and not yet used by a reminder. */
   remindersLeft: number;
+  /** False for "仅本次缴费": the owner can open, pay and remove it, but no list shows it. */
+  saved: boolean;
   createdAt: Date;
 }
 
@@ -35,6 +37,7 @@ export const AccountEntity = new EntitySchema<AccountRow>({
     holderNameMasked: { name: 'holder_name_masked', type: String, length: 64 },
     addressHint: { name: 'address_hint', type: String, length: 128, nullable: true },
     remindersLeft: { name: 'reminders_left', type: 'int', default: 0 },
+    saved: { type: Boolean, default: true },
     createdAt: { name: 'created_at', type: 'datetime' },
   },
 });

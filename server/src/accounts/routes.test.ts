@@ -58,6 +58,8 @@ describe(`GET /api/v1/accounts/:id/bills with the opened-account cache (${proces
     const list = await api().get('/api/v1/accounts').set(owner.auth).expect(200);
     expect(JSON.stringify(list.body)).not.toMatch(/4101000001|4101000003/);
     const res = await api().get(`/api/v1/accounts/${list.body.accounts[0].id}/bills`).set(owner.auth).expect(200);
-    expect(Object.keys(res.body).sort()).toEqual(['accountId', 'bills', 'fetchedAt', 'totalFen']);
+    expect(Object.keys(res.body).sort()).toEqual(['account', 'accountId', 'bills', 'fetchedAt', 'maxBills', 'totalFen']);
+    // The header names the account only masked.
+    expect(JSON.stringify(res.body.account)).not.toMatch(/4101000001|4101000003|花园路|中州路/);
   });
 });

@@ -1,11 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { accountFieldsSchema, applyMask, maskAddress, type Account, type BindAccountBody } from '@cityhub/shared';
-import { MoreThan, type DataSource, type EntityManager, type Repository } from 'typeorm';
-import type { AccountFields } from '../adapters/contract';
+import {
+  accountFieldsSchema,
+  applyMask,
+  maskAddress,
+  type Account,
+  type AccountPreview,
+  type BindAccountBody,
+  type City,
+  type ConfirmAccountBody,
+  type PreviewAccountBody,
+} from '@cityhub/shared';
+import { In, MoreThan, type DataSource, type EntityManager, type Repository } from 'typeorm';
+import type { AccountFields, LookupAccountOutput } from '../adapters/contract';
 import { adapterErrors } from '../adapters/contract';
 import type { AdapterRegistry } from '../adapters/registry';
 import type { ResilientAdapter } from '../adapters/resilience';
-import { ConflictError, InputError, NotFoundError } from '../errors';
+import { AppError, ConflictError, InputError, NotFoundError } from '../errors';
+import { MemoryKeyValueStore, type KeyValueStore } from '../infra/kv';
 import { LocalCache } from '../infra/kv/local-cache';
 import type { SecretBox } from '../infra/secret-box';
 import { inTransaction } from '../infra/transaction';
@@ -31,6 +42,49 @@ export const MAX_REMINDERS = 5;
  */
 export const OPENED_ACCOUNT_TTL_MS = 5_000;
 
+/** How long a preview can be confirmed: time to read the name and tap 确认, not to keep a look-up around. */
+export const PREVIEW_TTL_MS = 10 * 60_000;
+
+/** The cities the hub knows, for telling a resident which city an account belongs to. */
+export interface CityLookup {
+  get(code: string): Promise<City>;
+  search(query: { q?: string }): Promise<City[]>;
+}
+
+/** A look-up waiting for its confirmation, kept in the key-value store (every hub process sees it). */
+interface StoredPreview {
+  residentId: string;
+  serviceId: string;
+  cityCode: string;
+  fieldsSealed: string;
+  holderNameMasked: string;
+  addressHint: string | null;
+}
+
+/**
+ * The city an address names, when exactly one catalog city starts it (after
+ * an optional province name): "郑州市金水区****" → 郑州. For providers that
+ * say where an account is only by its address.
+ */
+export function cityOfAddress(address: string, cities: readonly City[]): City | undefined {
+  const compact = address.replace(/\s+/g, '');
+  const matches = cities.filter((c) => {
+    const rest = compact.startsWith(c.provinceName) ? compact.slice(c.provinceName.length) : compact;
+    return c.name.length > 1 && rest.startsWith(c.name);
+  });
+  return matches.length === 1 ? matches[0] : undefined;
+}
+
+/**
+ * Who besides the owner may read an account's bills and pay them: the
+ * members of the household group it is in (households/). Asked on every
+ * such request, never cached, so a removed member loses access at once on
+ * every hub process.
+ */
+export interface AccountSharing {
+  sharedWith(residentId: string, accountId: string): Promise<boolean>;
+}
+
 /** A bound account with its adapter and plain fields, for services that must talk to the provider. */
 export interface OpenAccount {
   row: AccountRow;
@@ -48,12 +102,17 @@ export class AccountService {
   /** Accounts opened for bill queries: the row and its decrypted fields, by account id (issue 8). */
   private readonly opened = new LocalCache<{ row: AccountRow; fields: AccountFields }>(OPENED_ACCOUNT_TTL_MS);
 
+  private readonly kv: KeyValueStore;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly registry: AdapterRegistry,
     private readonly box: SecretBox,
+    /** Previews live in the shared store so a confirmation may reach another hub process; cities name the right one. */
+    private readonly extra: { kv?: KeyValueStore; cities?: CityLookup } = {},
   ) {
     this.repo = dataSource.getRepository(AccountEntity);
+    this.kv = extra.kv ?? new MemoryKeyValueStore();
   }
 
   private toDto(row: AccountRow): Account {
@@ -72,6 +131,7 @@ export class AccountService {
       // Masked again on the way out: rows bound before issue 9 kept the street.
       addressHint: row.addressHint === null ? null : maskAddress(row.addressHint),
       remindersLeft: row.remindersLeft,
+      saved: row.saved,
       createdAt: new Date(row.createdAt).toISOString(),
     };
   }
@@ -81,7 +141,8 @@ export class AccountService {
     return bindTargetOf(this.registry, (value) => this.box.digest(value), body);
   }
 
-  async bind(residentId: string, body: BindAccountBody): Promise<Account> {
+  /** The adapter serving this city and the resident's fields, checked against the adapter's own field rules. */
+  private checkedInput(body: PreviewAccountBody): { adapter: ResilientAdapter; fields: AccountFields } {
     const adapter = this.registry.activeAdapter(body.serviceId);
     if (!adapter) throw new NotFoundError('NOT_FOUND', `no service ${body.serviceId} is available`);
     const d = adapter.describe();
@@ -93,41 +154,157 @@ export class AccountService {
       const issues = parsed.error.issues.map((i) => ({ path: ['body', 'fields', ...i.path.map(String)].join('.'), message: i.message }));
       throw new InputError(`invalid account fields: ${issues.map((i) => i.message).join('; ')}`, issues);
     }
-    const fields = Object.fromEntries(Object.entries(parsed.data).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    return { adapter, fields: Object.fromEntries(Object.entries(parsed.data).filter((e): e is [string, string] => typeof e[1] === 'string')) };
+  }
+
+  /**
+   * The chosen city, unless the provider places the account elsewhere: by
+   * the city code it answers with, or else by the city its address names.
+   * An account of another city is refused with ACCOUNT_IN_OTHER_CITY and that
+   * city's code and name, so the resident can switch (issue 11).
+   */
+  private async checkCity(chosen: string, found: LookupAccountOutput): Promise<City | null> {
+    const cities = this.extra.cities;
+    if (!cities) return null;
+    let actual: City | undefined;
+    if (found.cityCode) actual = await cities.get(found.cityCode).catch(() => undefined);
+    else if (found.addressHint) actual = cityOfAddress(found.addressHint, await cities.search({}));
+    if (actual && actual.code !== chosen) {
+      throw new AppError('ACCOUNT_IN_OTHER_CITY', `this account belongs to ${actual.code}, not to the chosen city ${chosen}`, { cityCode: actual.code, cityName: actual.name }, { expose: true });
+    }
+    return actual ?? (await cities.get(chosen).catch(() => null));
+  }
+
+  private masked(adapter: ResilientAdapter, fields: AccountFields): Record<string, string> {
+    const d = adapter.describe();
+    // A field a manifest leaves unmasked still never shows in full to a resident (issue 9).
+    return Object.fromEntries(d.accountFields.filter((f) => f.name in fields).map((f) => [f.name, applyMask(f.mask === 'none' ? 'tail4' : f.mask, fields[f.name])]));
+  }
+
+  /**
+   * Asks the provider about an account and answers what it says, masked,
+   * saving nothing: the resident confirms (or not) with the answer's
+   * previewId. Rate-limited as a bind (each one asks a provider).
+   */
+  async preview(residentId: string, body: PreviewAccountBody): Promise<AccountPreview> {
+    const { adapter, fields } = this.checkedInput(body);
     const found = await adapter.lookupAccount({ fields });
+    const city = await this.checkCity(body.cityCode, found);
+    const previewId = randomUUID();
+    const addressHint = found.addressHint === null ? null : maskAddress(found.addressHint);
+    const stored: StoredPreview = {
+      residentId,
+      serviceId: body.serviceId,
+      cityCode: body.cityCode,
+      fieldsSealed: this.box.seal(JSON.stringify(fields)),
+      holderNameMasked: found.holderNameMasked,
+      addressHint,
+    };
+    await this.kv.set(`account-preview:${previewId}`, JSON.stringify(stored), PREVIEW_TTL_MS);
+    return {
+      previewId,
+      serviceId: body.serviceId,
+      serviceName: adapter.describe().name,
+      cityCode: body.cityCode,
+      cityName: city?.name ?? '',
+      fieldsMasked: this.masked(adapter, fields),
+      holderNameMasked: found.holderNameMasked,
+      addressHint,
+      expiresAt: new Date(Date.now() + PREVIEW_TTL_MS).toISOString(),
+    };
+  }
+
+  /**
+   * Saves what a preview found, without asking the provider again: to 我的
+   * (save) or as an unlisted account for paying once. Paying once an account
+   * already bound opens that account; saving one first paid once lists it.
+   */
+  async confirm(residentId: string, body: ConfirmAccountBody): Promise<Account> {
+    const key = `account-preview:${body.previewId}`;
+    const raw = await this.kv.get(key);
+    const stored = raw ? (JSON.parse(raw) as StoredPreview) : null;
+    // Another resident's preview is as unknown as an expired one.
+    if (!stored || stored.residentId !== residentId) throw new AppError('PREVIEW_EXPIRED', 'this look-up has expired; look the account up again', undefined, { expose: true });
+    const adapter = this.registry.activeAdapter(stored.serviceId);
+    if (!adapter) throw adapterErrors.unavailable('this service is not offered right now');
+    const fields = JSON.parse(this.box.open(stored.fieldsSealed)) as AccountFields;
+    const account = await this.save(residentId, adapter, fields, {
+      cityCode: stored.cityCode,
+      alias: body.alias ?? null,
+      saved: body.save !== false,
+      found: { holderNameMasked: stored.holderNameMasked, addressHint: stored.addressHint },
+    });
+    await this.kv.del(key);
+    return account;
+  }
+
+  /** Looks up and saves in one step (the API before previews; kept for clients and tools that bind directly). */
+  async bind(residentId: string, body: BindAccountBody): Promise<Account> {
+    const { adapter, fields } = this.checkedInput(body);
+    const found = await adapter.lookupAccount({ fields });
+    await this.checkCity(body.cityCode, found);
+    return this.save(residentId, adapter, fields, { cityCode: body.cityCode, alias: body.alias ?? null, saved: true, found });
+  }
+
+  private async save(
+    residentId: string,
+    adapter: ResilientAdapter,
+    fields: AccountFields,
+    options: { cityCode: string; alias: string | null; saved: boolean; found: LookupAccountOutput },
+  ): Promise<Account> {
+    const d = adapter.describe();
     const canonical = JSON.stringify(Object.keys(fields).sort().map((k) => [k, fields[k]]));
     const row: AccountRow = {
       id: randomUUID(),
       residentId,
       adapterId: d.id,
       category: d.category,
-      cityCode: body.cityCode,
-      alias: body.alias ?? null,
+      cityCode: options.cityCode,
+      alias: options.alias,
       fieldsSealed: this.box.seal(JSON.stringify(fields)),
-      // A field a manifest leaves unmasked still never shows in full to a resident (issue 9).
-      fieldsMasked: JSON.stringify(Object.fromEntries(d.accountFields.filter((f) => fields[f.name] !== undefined).map((f) => [f.name, applyMask(f.mask === 'none' ? 'tail4' : f.mask, fields[f.name])]))),
+      fieldsMasked: JSON.stringify(this.masked(adapter, fields)),
       fieldsDigest: this.box.digest(`${d.id}:${canonical}`),
-      holderNameMasked: found.holderNameMasked,
+      holderNameMasked: options.found.holderNameMasked,
       // Only the district is kept: enough to recognise one's home, too little to find a stranger's.
-      addressHint: found.addressHint === null ? null : maskAddress(found.addressHint),
+      addressHint: options.found.addressHint === null ? null : maskAddress(options.found.addressHint),
       remindersLeft: 0,
+      saved: options.saved,
       createdAt: new Date(),
     };
-    const duplicate = await this.repo.findOneBy({ residentId, adapterId: d.id, fieldsDigest: row.fieldsDigest });
-    if (duplicate) throw new ConflictError('ACCOUNT_ALREADY_BOUND', 'you have already bound this account', { accountId: duplicate.id });
+    const existing = async () => {
+      const duplicate = await this.repo.findOneBy({ residentId, adapterId: d.id, fieldsDigest: row.fieldsDigest });
+      if (!duplicate) return null;
+      // Paying once an account one already has: open the one there is.
+      if (!options.saved) return this.toDto(duplicate);
+      if (!duplicate.saved) {
+        const alias = options.alias ?? duplicate.alias;
+        await this.repo.update({ id: duplicate.id, residentId }, { saved: true, alias });
+        this.opened.forget(duplicate.id);
+        return this.toDto({ ...duplicate, saved: true, alias });
+      }
+      throw new ConflictError('ACCOUNT_ALREADY_BOUND', 'you have already bound this account', { accountId: duplicate.id });
+    };
+    const before = await existing();
+    if (before) return before;
     try {
       await this.repo.insert(row);
     } catch (err) {
-      const raced = await this.repo.findOneBy({ residentId, adapterId: d.id, fieldsDigest: row.fieldsDigest });
-      if (raced) throw new ConflictError('ACCOUNT_ALREADY_BOUND', 'you have already bound this account', { accountId: raced.id });
+      const raced = await existing();
+      if (raced) return raced;
       throw err;
     }
     return this.toDto(row);
   }
 
   async list(residentId: string): Promise<Account[]> {
-    const rows = await this.repo.find({ where: { residentId }, order: { createdAt: 'ASC' } });
+    // Accounts confirmed "仅本次缴费" are the owner's to open, not to list.
+    const rows = await this.repo.find({ where: { residentId, saved: true }, order: { createdAt: 'ASC' } });
     return rows.map((r) => this.toDto(r));
+  }
+
+  /** One of my accounts (saved or paid once), or ACCOUNT_NOT_FOUND. */
+  ownedRow(residentId: string, id: string): Promise<AccountRow> {
+    return this.owned(residentId, id);
   }
 
   private async owned(residentId: string, id: string): Promise<AccountRow> {
@@ -136,31 +313,7 @@ export class AccountService {
     return row;
   }
 
-  /** Renames (or, with null, un-names) one of my accounts. */
-  async rename(residentId: string, id: string, alias: string | null): Promise<Account> {
-    const row = await this.owned(residentId, id);
-    await this.repo.update({ id: row.id, residentId }, { alias });
-    this.opened.forget(row.id);
-    return this.toDto({ ...row, alias });
-  }
-
-  /**
-   * Records one more bill reminder the resident granted for this account
-   * (one WeChat one-time subscription). Kept to MAX_REMINDERS: more would
-   * only be messages the resident has forgotten asking for.
-   */
-  async grantReminder(residentId: string, id: string): Promise<Account> {
-    const row = await this.owned(residentId, id);
-    await this.repo
-      .createQueryBuilder()
-      .update(AccountEntity)
-      .set({ remindersLeft: () => 'reminders_left + 1' })
-      .where('id = :id AND resident_id = :residentId AND reminders_left < :max', { id: row.id, residentId, max: MAX_REMINDERS })
-      .execute();
-    this.opened.forget(row.id);
-    return this.toDto(await this.owned(residentId, id));
-  }
-
+  private sharing?: AccountSharing;
   private readonly removalListeners: Array<(accountId: string, tx: EntityManager) => Promise<void>> = [];
 
   /**
@@ -192,6 +345,50 @@ export class AccountService {
       .execute();
   }
 
+  /** Lets members of household groups read and pay the group's accounts (set once, when the hub is built). */
+  allowSharing(sharing: AccountSharing): void {
+    this.sharing = sharing;
+  }
+
+  /** An account its owner may use, or a member of its household group: anyone else is told it does not exist. */
+  private async usable(residentId: string, id: string): Promise<AccountRow> {
+    const row = await this.repo.findOneBy({ id });
+    if (row && (row.residentId === residentId || (await this.sharing?.sharedWith(residentId, row.id)))) return row;
+    throw new NotFoundError('ACCOUNT_NOT_FOUND', `no account ${id}`);
+  }
+
+  /** Accounts by id as their owner sees them (masked), for a household group's page; missing ids are left out. */
+  async describe(ids: string[]): Promise<Account[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.repo.find({ where: { id: In(ids) }, order: { createdAt: 'ASC' } });
+    return rows.map((r) => this.toDto(r));
+  }
+
+  /** Renames (or, with null, un-names) one of my accounts. */
+  async rename(residentId: string, id: string, alias: string | null): Promise<Account> {
+    const row = await this.owned(residentId, id);
+    await this.repo.update({ id: row.id, residentId }, { alias });
+    this.opened.forget(row.id);
+    return this.toDto({ ...row, alias });
+  }
+
+  /**
+   * Records one more bill reminder the resident granted for this account
+   * (one WeChat one-time subscription). Kept to MAX_REMINDERS: more would
+   * only be messages the resident has forgotten asking for.
+   */
+  async grantReminder(residentId: string, id: string): Promise<Account> {
+    const row = await this.owned(residentId, id);
+    await this.repo
+      .createQueryBuilder()
+      .update(AccountEntity)
+      .set({ remindersLeft: () => 'reminders_left + 1' })
+      .where('id = :id AND resident_id = :residentId AND reminders_left < :max', { id: row.id, residentId, max: MAX_REMINDERS })
+      .execute();
+    this.opened.forget(row.id);
+    return this.toDto(await this.owned(residentId, id));
+  }
+
   async remove(residentId: string, id: string): Promise<void> {
     const row = await this.owned(residentId, id);
     this.opened.forget(row.id);
@@ -212,6 +409,17 @@ export class AccountService {
   }
 
   /**
+   * Opens an account to pay its bills: the owner's, or one of a household
+   * group the resident is a member of (the order is the payer's own).
+   */
+  async openToPay(residentId: string, id: string): Promise<OpenAccount> {
+    const row = await this.usable(residentId, id);
+    const adapter = this.registry.activeAdapter(row.adapterId);
+    if (!adapter) throw adapterErrors.unavailable('this service is not offered right now');
+    return { row, fields: JSON.parse(this.box.open(row.fieldsSealed)) as AccountFields, adapter };
+  }
+
+  /**
    * Opens an owned account to read its bills, from memory when it was opened
    * in the last few seconds: the hottest read of the API then costs neither
    * a database read nor a decryption. Ownership is checked on every call; the
@@ -221,12 +429,13 @@ export class AccountService {
   async openForBills(residentId: string, id: string): Promise<OpenAccount> {
     let opened = this.opened.get(id);
     if (!opened) {
-      const row = await this.owned(residentId, id);
+      const row = await this.usable(residentId, id);
       // Frozen: one copy serves every query for a few seconds, and the bill cache may key on its identity.
       opened = { row, fields: Object.freeze(JSON.parse(this.box.open(row.fieldsSealed)) as AccountFields) };
       this.opened.set(row.id, opened);
     }
-    if (opened.row.residentId !== residentId) throw new NotFoundError('ACCOUNT_NOT_FOUND', `no account ${id}`);
+    // A household member is checked against the database on every read, cached account or not: a removal counts at once.
+    if (opened.row.residentId !== residentId && !(await this.sharing?.sharedWith(residentId, id))) throw new NotFoundError('ACCOUNT_NOT_FOUND', `no account ${id}`);
     const adapter = this.registry.activeAdapter(opened.row.adapterId);
     if (!adapter) throw adapterErrors.unavailable('this service is not offered right now');
     return { row: opened.row, fields: opened.fields, adapter };

@@ -27,6 +27,8 @@ export interface LookupAccountInput {
 export interface LookupAccountOutput {
   holderNameMasked: string;
   addressHint: string | null;
+  /** The city (GB/T 2260) the provider places the account in, when it says; the hub refuses an account of another city. */
+  cityCode?: string | null;
 }
 
 export interface QueryBillsInput {
@@ -40,6 +42,8 @@ export interface ProviderBill {
   lateFeeFen: number;
   dueDate: string | null;
   lineItems: LineItem[];
+  /** What was used in the period (kWh, m³…), where the provider says. */
+  usage?: { amount: number; unit: string } | null;
 }
 export interface QueryBillsOutput {
   bills: ProviderBill[];

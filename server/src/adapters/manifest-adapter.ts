@@ -71,7 +71,12 @@ export function compileManifestExpressions(manifest: AdapterManifest): { compile
 const lookupMapSchema = z.object({
   holderName: z.string().min(1),
   address: z.string().nullish(),
+  /** The city the provider files the account under (GB/T 2260), when the mapping produces it. */
+  cityCode: z.string().regex(/^\d{6}$/, 'cityCode is a six-digit GB/T 2260 code').nullish(),
 });
+
+/** Metered use in a bill's period, when the mapping produces it ("usage": {"amount": 123, "unit": "kWh"}). */
+const usageMapSchema = z.object({ amount: z.coerce.number().nonnegative(), unit: z.string().min(1).max(8) });
 
 const statusMapSchema = z.object({
   status: z.enum(['SUCCESS', 'NOT_FOUND', 'FAILED']),
@@ -194,7 +199,11 @@ export class ManifestAdapter implements CityServiceAdapter {
   async lookupAccount(input: LookupAccountInput, signal?: AbortSignal): Promise<LookupAccountOutput> {
     const mapped = lookupMapSchema.safeParse(await this.call('lookupAccount', { account: input.fields }, signal));
     if (!mapped.success) throw adapterErrors.badResponse(describeIssues(mapped.error, 'lookupAccount'));
-    return { holderNameMasked: maskName(mapped.data.holderName), addressHint: mapped.data.address ? maskAddress(mapped.data.address) : null };
+    return {
+      holderNameMasked: maskName(mapped.data.holderName),
+      addressHint: mapped.data.address ? maskAddress(mapped.data.address) : null,
+      ...(mapped.data.cityCode ? { cityCode: mapped.data.cityCode } : {}),
+    };
   }
 
   async queryBills(input: QueryBillsInput, signal?: AbortSignal): Promise<QueryBillsOutput> {
@@ -208,6 +217,8 @@ export class ManifestAdapter implements CityServiceAdapter {
       if (typeof b.ref !== 'string' && typeof b.ref !== 'number') throw adapterErrors.badResponse(`${at}.ref is missing`);
       if (typeof b.period !== 'string') throw adapterErrors.badResponse(`${at}.period is missing or not a string`);
       const rawItems = b.lineItems === undefined || b.lineItems === null ? [] : Array.isArray(b.lineItems) ? b.lineItems : [b.lineItems];
+      const usage = b.usage === undefined || b.usage === null ? null : usageMapSchema.safeParse(b.usage);
+      if (usage && !usage.success) throw adapterErrors.badResponse(describeIssues(usage.error, `${at}.usage`));
       return {
         ref: String(b.ref),
         period: b.period,
@@ -221,6 +232,7 @@ export class ManifestAdapter implements CityServiceAdapter {
           amountFen: this.toFen(item.amount, `${at}.lineItems[${j}].amount`),
           details: {},
         })),
+        ...(usage ? { usage: usage.data } : {}),
       };
     });
     for (const bill of bills) {

@@ -50,7 +50,8 @@ const PROCESS_LOCAL = new Set<RateLimitName>(['readsPerResident', 'readsPerIp'])
 
 /** Which per-resident limits a signed-in route counts against. */
 function classify(ctx: HubContext): RouteClass {
-  if (ctx.method === 'POST' && ctx.path === '/api/v1/accounts') return 'bind';
+  // A preview asks the provider as a bind does: the same limits, so looking up cannot harvest either.
+  if (ctx.method === 'POST' && (ctx.path === '/api/v1/accounts' || ctx.path === '/api/v1/accounts/preview')) return 'bind';
   if (ctx.method === 'POST' && (ctx.path === '/api/v1/orders' || ctx.path.startsWith('/api/v1/orders/'))) return 'orders';
   return 'reads';
 }
