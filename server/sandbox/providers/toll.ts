@@ -9,7 +9,8 @@ import { Ledger, amountFromNumber, type SandboxAccount, type SandboxBill } from 
  * vehicle — the last six characters of the card number or of the vehicle
  * identification number (VIN); a plate alone, or with a wrong proof, is "card
  * not found", so a plate seen on the street reveals nothing (issue 9). Bills
- * are monthly statements of passages with entry/exit station and time.
+ * are monthly statements of passages with entry/exit station and time, each
+ * passage settled on its own (by passageId).
  * Bearer token; numeric resultCode; amounts in fen.
  */
 export const TOLL_DEMO_TOKEN = 'toll-demo-token';
@@ -22,22 +23,29 @@ interface Passage {
   fee: number;
 }
 
-function statement(cardNo: string, month: string, passages: Passage[]): SandboxBill {
-  const amountFen = passages.reduce((n, p) => n + p.fee, 0);
-  return {
-    ref: billRef('T', cardNo, month),
+/**
+ * A month's statement as the operator keeps it: each passage its own item,
+ * settled on its own (a driver may pay some trips now and the rest later),
+ * grouped by month when listed.
+ */
+function statement(cardNo: string, month: string, passages: Passage[]): SandboxBill[] {
+  const statementId = billRef('T', cardNo, month);
+  return passages.map((p, i) => ({
+    ref: `${statementId}P${String(i + 1).padStart(2, '0')}`,
     period: month,
-    title: `${month.slice(0, 4)}年${Number(month.slice(4))}月通行费`,
-    amountFen,
+    title: `${p.entryStation} → ${p.exitStation}`,
+    amountFen: p.fee,
     lateFeeFen: 0,
     dueDate: `${month.slice(0, 4)}-${month.slice(4)}-28`,
-    lineItems: passages.map((p) => ({
-      kind: 'toll_passage',
-      description: `${p.entryStation} → ${p.exitStation}`,
-      amountFen: p.fee,
-      details: { entryStation: p.entryStation, exitStation: p.exitStation, entryTime: p.entryTime, exitTime: p.exitTime },
-    })),
-  };
+    lineItems: [
+      {
+        kind: 'toll_passage',
+        description: `${p.entryStation} → ${p.exitStation}`,
+        amountFen: p.fee,
+        details: { entryStation: p.entryStation, exitStation: p.exitStation, entryTime: p.entryTime, exitTime: p.exitTime },
+      },
+    ],
+  }));
 }
 
 /** Plate → card number, and card number → VIN, of the demo vehicles. */
@@ -62,30 +70,26 @@ function demoAccounts(): SandboxAccount[] {
       key: '41012026000083615720',
       holderName: '王建国',
       address: '豫A12345',
-      bills: [
-        statement('41012026000083615720', '202610', [
+      bills: statement('41012026000083615720', '202610', [
           { entryStation: '郑州东站', exitStation: '开封站', entryTime: '2026-10-03T08:12:00+08:00', exitTime: '2026-10-03T08:58:00+08:00', fee: 3500 },
           { entryStation: '开封站', exitStation: '郑州东站', entryTime: '2026-10-05T17:40:00+08:00', exitTime: '2026-10-05T18:31:00+08:00', fee: 3500 },
-          { entryStation: '郑州南站', exitStation: '许昌北站', entryTime: '2026-10-18T09:02:00+08:00', exitTime: '2026-10-18T09:49:00+08:00', fee: 4200 },
-        ]),
-      ],
+        { entryStation: '郑州南站', exitStation: '许昌北站', entryTime: '2026-10-18T09:02:00+08:00', exitTime: '2026-10-18T09:49:00+08:00', fee: 4200 },
+      ]),
     },
     {
       key: '33012026000047218805',
       holderName: '陈静',
       address: '浙A8B888',
-      bills: [
-        statement('33012026000047218805', '202610', [
-          { entryStation: '杭州北站', exitStation: '湖州站', entryTime: '2026-10-07T10:00:00+08:00', exitTime: '2026-10-07T10:52:00+08:00', fee: 4500 },
-        ]),
-      ],
+      bills: statement('33012026000047218805', '202610', [
+        { entryStation: '杭州北站', exitStation: '湖州站', entryTime: '2026-10-07T10:00:00+08:00', exitTime: '2026-10-07T10:52:00+08:00', fee: 4500 },
+      ]),
     },
     { key: '41012026000035170042', holderName: '李秀英', address: '豫A54321', bills: [] },
     {
       key: '41012026000090090009',
       holderName: '赵敏',
       address: '豫A00009',
-      bills: [statement('41012026000090090009', '202610', [{ entryStation: '郑州站', exitStation: '新乡站', entryTime: '2026-10-09T07:00:00+08:00', exitTime: '2026-10-09T07:45:00+08:00', fee: 3000 }])],
+      bills: statement('41012026000090090009', '202610', [{ entryStation: '郑州站', exitStation: '新乡站', entryTime: '2026-10-09T07:00:00+08:00', exitTime: '2026-10-09T07:45:00+08:00', fee: 3000 }]),
       rejectsWriteOff: true,
     },
   ];
@@ -99,7 +103,7 @@ function generated(key: string): SandboxAccount | undefined {
     key,
     holderName: '测试用户',
     address: `豫Y${key.slice(-5)}`,
-    bills: [statement(key, '202610', [{ entryStation: '郑州站', exitStation: '洛阳站', entryTime: '2026-10-01T08:00:00+08:00', exitTime: '2026-10-01T09:30:00+08:00', fee }])],
+    bills: statement(key, '202610', [{ entryStation: '郑州站', exitStation: '洛阳站', entryTime: '2026-10-01T08:00:00+08:00', exitTime: '2026-10-01T09:30:00+08:00', fee }]),
   };
 }
 
@@ -141,21 +145,26 @@ export function createTollProvider(options: { token?: string } = {}): SimulatedP
     const cardNo = cardOf(ctx);
     const owed = ledger.owed(cardNo);
     if (!owed) return reply(ctx, 404, { message: 'card not found' });
+    // Unsettled passages, grouped into their month's statement.
+    const months = [...new Set(owed.map((b) => b.period))];
     reply(ctx, 0, {
       cardNo,
-      statements: owed.map((b) => ({
-        statementId: b.ref,
-        month: b.period,
-        payBefore: b.dueDate,
-        totalFee: b.amountFen,
-        passages: b.lineItems.map((i) => ({ ...i.details, fee: i.amountFen })),
-      })),
+      statements: months.map((month) => {
+        const passages = owed.filter((b) => b.period === month);
+        return {
+          statementId: billRef('T', cardNo, month),
+          month,
+          payBefore: passages[0].dueDate,
+          totalFee: passages.reduce((n, b) => n + b.amountFen, 0),
+          passages: passages.map((b) => ({ passageId: b.ref, ...b.lineItems[0].details, fee: b.amountFen })),
+        };
+      }),
     });
   });
   router.post('/settlements', (ctx) => {
-    const body = ctx.request.body as { cardNo?: string; statementIds?: unknown; outOrderNo?: string; totalFee?: unknown };
-    if (!body?.outOrderNo || !Array.isArray(body.statementIds) || !Number.isSafeInteger(body.totalFee)) return reply(ctx, 400, { message: 'bad request' });
-    const result = ledger.writeOff({ orderNo: body.outOrderNo, key: String(body.cardNo), billRefs: body.statementIds.map(String), amountFen: Number(body.totalFee) });
+    const body = ctx.request.body as { cardNo?: string; passageIds?: unknown; outOrderNo?: string; totalFee?: unknown };
+    if (!body?.outOrderNo || !Array.isArray(body.passageIds) || !Number.isSafeInteger(body.totalFee)) return reply(ctx, 400, { message: 'bad request' });
+    const result = ledger.writeOff({ orderNo: body.outOrderNo, key: String(body.cardNo), billRefs: body.passageIds.map(String), amountFen: Number(body.totalFee) });
     if (result.ok) return reply(ctx, 0, { settlementNo: result.reference });
     const codes = { NOT_FOUND: 404, REJECTED: 460, ALREADY_PAID: 461, UNKNOWN_BILL: 462, AMOUNT_MISMATCH: 463 } as const;
     reply(ctx, codes[result.reason], { message: result.reason });

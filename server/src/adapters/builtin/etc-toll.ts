@@ -16,8 +16,9 @@ import { CodeAdapterBase } from './base';
 
 /**
  * Highway toll operators with ETC cards. Code rather than a manifest: each
- * monthly statement's passages become line items with their stations and
- * times, and write-offs name the card the plate resolves to. A vehicle is
+ * passage of a monthly statement becomes a bill of its own (settled by
+ * passage) with its stations and times, and write-offs name the card the
+ * plate resolves to. A vehicle is
  * found by its plate plus a second factor only its owner holds — the last six
  * characters of the ETC card number or of the VIN — because a plate is seen
  * by everyone on the street and would otherwise open the car's trips (issue 9).
@@ -61,29 +62,41 @@ export class EtcTollAdapter extends CodeAdapterBase implements CityServiceAdapte
     return { holderNameMasked: this.masked(card?.owner), addressHint: null };
   }
 
-  /** Statements of the card; the card number is resolved first so write-offs always name the card. */
+  /**
+   * Unsettled passages of the card, each its own bill (ref: the passageId),
+   * so a resident can pay some trips of a month and leave others: the
+   * operator settles passage by passage. The month and its pay-before date
+   * come from the statement the passage is listed in.
+   */
   async queryBills(input: QueryBillsInput, signal?: AbortSignal): Promise<QueryBillsOutput> {
     const body = this.object(await this.send({ method: 'GET', path: '/etc/api/statements', query: this.query(input.fields) }, signal));
     this.check(body);
     if (!Array.isArray(body.statements)) throw adapterErrors.badResponse('statements is missing');
     return {
-      bills: body.statements.map((s: Record<string, unknown>, i: number) => {
+      bills: body.statements.flatMap((s: Record<string, unknown>, i: number) => {
         const passages = Array.isArray(s.passages) ? (s.passages as Array<Record<string, unknown>>) : [];
         const month = String(s.month ?? '');
-        return {
-          ref: String(s.statementId ?? ''),
-          period: month,
-          title: `${month.slice(0, 4)}年${Number(month.slice(4))}月通行费`,
-          amountFen: this.fen(s.totalFee, `statements[${i}].totalFee`),
-          lateFeeFen: 0,
-          dueDate: typeof s.payBefore === 'string' ? s.payBefore : null,
-          lineItems: passages.map((p, j) => ({
-            kind: 'toll_passage' as const,
-            description: `${String(p.entryStation)} → ${String(p.exitStation)}`,
-            amountFen: this.fen(p.fee, `statements[${i}].passages[${j}].fee`),
-            details: { entryStation: String(p.entryStation), exitStation: String(p.exitStation), entryTime: String(p.entryTime), exitTime: String(p.exitTime) },
-          })),
-        };
+        return passages.map((p, j) => {
+          if (typeof p.passageId !== 'string' || !p.passageId) throw adapterErrors.badResponse(`statements[${i}].passages[${j}].passageId is missing`);
+          const fee = this.fen(p.fee, `statements[${i}].passages[${j}].fee`);
+          const route = `${String(p.entryStation)} → ${String(p.exitStation)}`;
+          return {
+            ref: p.passageId,
+            period: month,
+            title: route,
+            amountFen: fee,
+            lateFeeFen: 0,
+            dueDate: typeof s.payBefore === 'string' ? s.payBefore : null,
+            lineItems: [
+              {
+                kind: 'toll_passage' as const,
+                description: route,
+                amountFen: fee,
+                details: { entryStation: String(p.entryStation), exitStation: String(p.exitStation), entryTime: String(p.entryTime), exitTime: String(p.exitTime) },
+              },
+            ],
+          };
+        });
       }),
     };
   }
@@ -97,7 +110,7 @@ export class EtcTollAdapter extends CodeAdapterBase implements CityServiceAdapte
   async writeOff(input: WriteOffInput, signal?: AbortSignal): Promise<WriteOffOutput> {
     const cardNo = await this.cardNo(input.fields, signal);
     const body = this.object(
-      await this.send({ method: 'POST', path: '/etc/api/settlements', body: { cardNo, statementIds: input.billRefs, outOrderNo: input.orderNo, totalFee: input.amountFen } }, signal),
+      await this.send({ method: 'POST', path: '/etc/api/settlements', body: { cardNo, passageIds: input.billRefs, outOrderNo: input.orderNo, totalFee: input.amountFen } }, signal),
     );
     this.check(body);
     if (typeof body.settlementNo !== 'string') throw adapterErrors.badResponse('settlementNo is missing');
