@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import { yuanToFen } from '@cityhub/shared';
 import { AppError } from '../../errors';
 import { beijingRfc3339 } from '../../infra/beijing-time';
@@ -12,6 +13,8 @@ export class WechatPayError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** WeChat's Request-ID of the answer: what its support asks for when a call is investigated. */
+    readonly requestId: string | null = null,
   ) {
     super(message);
     this.name = 'WechatPayError';
@@ -72,6 +75,53 @@ export class WechatPayGateway implements PaymentGateway {
   }
 
   private async call<T>(method: 'GET' | 'POST', pathWithQuery: string, body?: unknown): Promise<{ status: number; json: T | null; text: string }> {
+    const { res, bytes } = await this.send(method, pathWithQuery, body);
+    const text = bytes.toString('utf8');
+    const requestId = res.headers.get('request-id');
+    const headers = Object.fromEntries([...res.headers.entries()].map(([k, v]) => [k.toLowerCase(), v]));
+    // Error answers are signed too; an unsigned or forged answer is never trusted.
+    const problem = checkGatewaySignature(headers, text, { publicKeyPem: this.keys.platformPublicKeyPem, serial: this.keys.platformSerial });
+    if (problem) throw new WechatPayError(res.status, 'RESPONSE_SIGNATURE', `gateway response rejected: ${problem}`, requestId);
+    let json: T | null = null;
+    if (text && /json/i.test(res.headers.get('content-type') ?? '')) {
+      try {
+        json = JSON.parse(text) as T;
+      } catch {
+        throw new WechatPayError(res.status, 'BAD_RESPONSE', 'the gateway answered with malformed JSON', requestId);
+      }
+    }
+    if (res.status >= 400) {
+      const err = json as unknown as { code?: string; message?: string } | null;
+      throw new WechatPayError(res.status, err?.code ?? 'HTTP_ERROR', err?.message ?? `HTTP ${res.status}`, requestId);
+    }
+    return { status: res.status, json, text };
+  }
+
+  /**
+   * Downloads a bill file. WeChat does not sign the file stream (its
+   * documentation says to skip verification there); the SHA1 from the signed
+   * tradebill answer vouches for the content instead.
+   */
+  private async download(pathWithQuery: string): Promise<Buffer> {
+    const { res, bytes } = await this.send('GET', pathWithQuery);
+    if (res.status >= 400) {
+      // Errors of the download are ordinary signed JSON answers.
+      const text = bytes.toString('utf8');
+      const headers = Object.fromEntries([...res.headers.entries()].map(([k, v]) => [k.toLowerCase(), v]));
+      const problem = checkGatewaySignature(headers, text, { publicKeyPem: this.keys.platformPublicKeyPem, serial: this.keys.platformSerial });
+      let err: { code?: string; message?: string } | null = null;
+      try {
+        err = problem ? null : (JSON.parse(text) as { code?: string; message?: string });
+      } catch {
+        err = null;
+      }
+      throw new WechatPayError(res.status, err?.code ?? 'HTTP_ERROR', err?.message ?? `HTTP ${res.status}`, res.headers.get('request-id'));
+    }
+    return bytes;
+  }
+
+  /** One signed request; the answer's raw bytes (a bill may start with a BOM, which text decoding would drop). */
+  private async send(method: 'GET' | 'POST', pathWithQuery: string, body?: unknown): Promise<{ res: Response; bytes: Buffer }> {
     const bodyText = body === undefined ? '' : JSON.stringify(body);
     const authorization = authorizationHeader({ mchid: this.mchid, serial: this.keys.merchantSerial, privateKeyPem: this.keys.merchantPrivateKeyPem, method, pathWithQuery, body: bodyText });
     let res: Response;
@@ -85,25 +135,11 @@ export class WechatPayGateway implements PaymentGateway {
     } catch (err) {
       throw new WechatPayError(0, 'NETWORK', `cannot reach the payment gateway: ${(err as Error).name}`);
     }
-    const text = await res.text();
-    const headers = Object.fromEntries([...res.headers.entries()].map(([k, v]) => [k.toLowerCase(), v]));
-    // Error answers are signed too; an unsigned or forged answer is never trusted.
-    const problem = checkGatewaySignature(headers, text, { publicKeyPem: this.keys.platformPublicKeyPem, serial: this.keys.platformSerial });
-    if (problem) throw new WechatPayError(res.status, 'RESPONSE_SIGNATURE', `gateway response rejected: ${problem}`);
-    // The trade bill download is CSV; everything else is JSON.
-    let json: T | null = null;
-    if (text && /json/i.test(res.headers.get('content-type') ?? '')) {
-      try {
-        json = JSON.parse(text) as T;
-      } catch {
-        throw new WechatPayError(res.status, 'BAD_RESPONSE', 'the gateway answered with malformed JSON');
-      }
+    try {
+      return { res, bytes: Buffer.from(await res.arrayBuffer()) };
+    } catch (err) {
+      throw new WechatPayError(res.status, 'NETWORK', `the payment gateway's answer was cut off: ${(err as Error).name}`, res.headers.get('request-id'));
     }
-    if (res.status >= 400) {
-      const err = json as unknown as { code?: string; message?: string } | null;
-      throw new WechatPayError(res.status, err?.code ?? 'HTTP_ERROR', err?.message ?? `HTTP ${res.status}`);
-    }
-    return { status: res.status, json, text };
   }
 
   async createPrepay(input: { outTradeNo: string; description: string; amountFen: number; openid: string; notifyUrl: string; timeExpire: Date; attach?: string }): Promise<{ prepayId: string }> {
@@ -184,25 +220,33 @@ export class WechatPayGateway implements PaymentGateway {
     return { kind: 'transaction', eventId: String(event.id), eventType, transaction: toTransaction(plain as TransactionJson) };
   }
 
-  /** Downloads and parses the day's trade bill (all trades), verifying its SHA1. */
+  /**
+   * Downloads and parses the day's trade bill (all trades), gzipped on the
+   * wire, verifying the SHA1 of the original file (BOM included).
+   */
   async tradeBill(date: string): Promise<TradeBillRow[]> {
-    let meta: { download_url: string; hash_value: string } | null;
+    let meta: { download_url?: string; hash_value?: string } | null;
     try {
-      ({ json: meta } = await this.call<{ download_url: string; hash_value: string }>('GET', `/v3/bill/tradebill?bill_date=${date}&bill_type=ALL`));
+      ({ json: meta } = await this.call<{ download_url?: string; hash_value?: string }>('GET', `/v3/bill/tradebill?bill_date=${date}&bill_type=ALL&tar_type=GZIP`));
     } catch (err) {
       if (err instanceof WechatPayError && err.code === 'NO_STATEMENT_EXIST') return [];
       throw err;
     }
-    const url = new URL(meta!.download_url);
-    const { text } = await this.call<never>('GET', url.pathname + url.search).catch((err) => {
-      throw err;
-    });
-    if (createHash('sha1').update(text).digest('hex') !== meta!.hash_value) throw new WechatPayError(502, 'BILL_HASH', 'the trade bill does not match its SHA1');
-    return parseTradeBill(text);
+    if (!meta?.download_url || !meta.hash_value) throw new WechatPayError(502, 'BAD_RESPONSE', 'the tradebill answer has no download_url or hash_value');
+    const url = new URL(meta.download_url);
+    const compressed = await this.download(url.pathname + url.search);
+    let original: Buffer;
+    try {
+      original = gunzipSync(compressed);
+    } catch {
+      throw new WechatPayError(502, 'BILL_GZIP', 'the trade bill download is not a gzip file');
+    }
+    if (createHash('sha1').update(original).digest('hex') !== meta.hash_value.toLowerCase()) throw new WechatPayError(502, 'BILL_HASH', 'the trade bill does not match its SHA1');
+    return parseTradeBill(original.toString('utf8'));
   }
 }
 
-/** Parses WeChat's trade bill CSV: backtick-prefixed fields, yuan amounts, two totals lines at the end. */
+/** Parses WeChat's trade bill CSV: a UTF-8 BOM, backtick-prefixed fields, yuan amounts, two totals lines at the end. */
 export function parseTradeBill(csv: string): TradeBillRow[] {
   const lines = csv.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim());
   const header = lines[0].split(',');
@@ -210,6 +254,11 @@ export function parseTradeBill(csv: string): TradeBillRow[] {
   const rows = lines.slice(1, totalsAt < 0 ? undefined : totalsAt);
   const col = (name: string) => header.indexOf(name);
   const clean = (v: string | undefined) => (v ?? '').replace(/^`/, '');
+  // Payment rows carry `0 in the refund-number columns: no refund.
+  const refundNo = (v: string | undefined) => {
+    const no = clean(v);
+    return no && no !== '0' ? no : null;
+  };
   return rows.map((line) => {
     const f = line.split(',');
     const refundFen = clean(f[col('退款金额')]);
@@ -219,8 +268,8 @@ export function parseTradeBill(csv: string): TradeBillRow[] {
       outTradeNo: clean(f[col('商户订单号')]),
       tradeState: clean(f[col('交易状态')]),
       totalFen: yuanToFen(clean(f[col('应结订单金额')]) || '0'),
-      refundId: clean(f[col('微信退款单号')]) || null,
-      outRefundNo: clean(f[col('商户退款单号')]) || null,
+      refundId: refundNo(f[col('微信退款单号')]),
+      outRefundNo: refundNo(f[col('商户退款单号')]),
       refundFen: yuanToFen(refundFen || '0'),
     };
   });

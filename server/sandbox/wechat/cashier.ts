@@ -1,0 +1,36 @@
+import type Router from '@koa/router';
+import { fail, verifyFields, type MockContext } from './context';
+import type { Trade } from './state';
+
+/**
+ * The WeChat client's part of a payment: wx.requestPayment opens a cashier
+ * (the sandbox page the h5 build and the tests drive) that confirms, fails
+ * or cancels, after checking the paySign the hub computed.
+ */
+export function cashierRoutes(router: Router, m: MockContext, pay: (t: Trade) => void): void {
+  const { keys, state, now } = m;
+  const byPrepay = (prepayId: unknown): Trade => [...state.trades.values()].find((x) => x.prepayId === prepayId) ?? fail(404, 'ORDER_NOT_EXIST', 'no such prepay');
+
+  router.get('/sandbox/cashier/order', (ctx) => {
+    const t = byPrepay(ctx.query.prepay_id);
+    ctx.body = { prepayId: t.prepayId, outTradeNo: t.outTradeNo, description: t.description, amountFen: t.totalFen, state: t.state, expiresAt: new Date(t.expiresAt).toISOString() };
+  });
+
+  router.post('/sandbox/cashier/pay', (ctx) => {
+    const b = (ctx.request.body ?? {}) as Record<string, string | undefined>;
+    const t = byPrepay(/^prepay_id=(.+)$/.exec(b.package ?? '')?.[1]);
+    if (b.appId !== keys.appid || b.signType !== 'RSA' || !verifyFields(keys.merchantPublicKeyPem, [b.appId, b.timeStamp ?? '', b.nonceStr ?? '', b.package ?? ''], b.paySign ?? '')) {
+      fail(400, 'SIGN_ERROR', 'paySign does not verify');
+    }
+    if (t.state !== 'NOTPAY') fail(400, 'ORDER_STATE', `this order is ${t.state}`);
+    if (t.expiresAt < now()) fail(400, 'ORDER_EXPIRED', 'this prepay has expired');
+    if (b.action === 'cancel') return void (ctx.body = { errMsg: 'requestPayment:fail cancel' });
+    if (b.action === 'fail') {
+      t.state = 'PAYERROR';
+      return void (ctx.body = { errMsg: 'requestPayment:fail' });
+    }
+    if (b.action !== 'confirm') fail(400, 'PARAM_ERROR', 'action must be confirm, fail or cancel');
+    pay(t);
+    ctx.body = { errMsg: 'requestPayment:ok', transactionId: t.transactionId };
+  });
+}
