@@ -18,7 +18,23 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { formatFen, type AdapterSummary, type AuditPage, type CityCoverage, type ConformanceReportDto, type ReconciliationReport } from '@cityhub/shared';
+import {
+  adapterDetailSchema,
+  adapterHealthDetailSchema,
+  adapterListSchema,
+  auditPageSchema,
+  cityCoverageSchema,
+  coverageConflictDetailsSchema,
+  errorEnvelopeSchema,
+  fieldIssueDetailsSchema,
+  formatFen,
+  noContentSchema,
+  reconciliationReportSchema,
+  verifyResultSchema,
+  type AdapterSummary,
+  type ConformanceReportDto,
+} from '@cityhub/shared';
+import type { z } from 'zod';
 
 // `cityhub … | head` closes the pipe early: that is the reader's choice, not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -46,7 +62,8 @@ function option(args: string[], name: string): string | undefined {
   return i >= 0 ? args[i + 1] : undefined;
 }
 
-async function call<T>(method: string, route: string, body?: unknown): Promise<T> {
+/** Calls the operator API; the answer is checked against the route's shared schema, so the CLI and the hub cannot drift apart. */
+async function call<S extends z.ZodType>(answer: S, method: string, route: string, body?: unknown): Promise<z.output<S>> {
   let res: Response;
   try {
     res = await fetch(`${baseUrl}/api/v1/admin${route}`, {
@@ -58,15 +75,26 @@ async function call<T>(method: string, route: string, body?: unknown): Promise<T
     fail(`cannot reach the hub at ${baseUrl} (is it running? npm start)`);
   }
   const text = await res.text();
-  const parsed = text ? JSON.parse(text) : null;
+  let payload: unknown = null;
+  try {
+    payload = text ? JSON.parse(text) : null;
+  } catch {
+    fail(`${res.status}: the hub answered something other than JSON: ${text.slice(0, 200)}`);
+  }
   if (!res.ok) {
-    const error = parsed?.error;
-    const lines = [`${res.status} ${error?.code ?? ''}: ${error?.message ?? text}`];
-    for (const issue of error?.details?.issues ?? []) lines.push(`  - ${issue.path}: ${issue.message}`);
-    for (const c of error?.details?.conflicts ?? []) lines.push(`  - ${c.cityCode} ${c.cityName} ${c.category}: served by ${c.servedBy}`);
+    const envelope = errorEnvelopeSchema.safeParse(payload);
+    if (!envelope.success) fail(`${res.status}: ${text.slice(0, 200)}`);
+    const { code, message, details } = envelope.data.error;
+    const lines = [`${res.status} ${code}: ${message}`];
+    const issues = fieldIssueDetailsSchema.safeParse(details);
+    for (const issue of issues.success ? issues.data.issues : []) lines.push(`  - ${issue.path}: ${issue.message}`);
+    const conflicts = coverageConflictDetailsSchema.safeParse(details);
+    for (const c of conflicts.success ? conflicts.data.conflicts : []) lines.push(`  - ${c.cityCode} ${c.cityName} ${c.category}: served by ${c.servedBy}`);
     fail(lines.join('\n'));
   }
-  return parsed as T;
+  const parsed = answer.safeParse(payload);
+  if (!parsed.success) fail(`the hub's answer to ${method} ${route} does not match the API (${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}): is the CLI older than the hub?`);
+  return parsed.data;
 }
 
 function readJson(file: string | undefined, what: string): unknown {
@@ -93,33 +121,33 @@ function printReport(report: ConformanceReportDto): void {
 async function main(argv: string[]): Promise<void> {
   const [area, verb, target, ...rest] = argv;
   if (area === 'adapters' && verb === 'list') {
-    const { adapters } = await call<{ adapters: AdapterSummary[] }>('GET', '/adapters');
+    const { adapters } = await call(adapterListSchema, 'GET', '/adapters');
     console.log(`${'id'.padEnd(22)} ${'category'.padEnd(13)} ${'status'.padEnd(9)} ${'version'.padEnd(8)} ${'kind'.padEnd(9)} health`);
     adapters.forEach(printAdapter);
     return;
   }
   if (area === 'adapters' && verb === 'add') {
-    const { adapter } = await call<{ adapter: AdapterSummary }>('POST', '/adapters', readJson(target, 'manifest'));
+    const { adapter } = await call(adapterDetailSchema, 'POST', '/adapters', readJson(target, 'manifest'));
     console.log(`registered ${adapter.id}: versions ${adapter.versions.map((v) => `${v.version} (${v.status})`).join(', ')}`);
     console.log(`next: npm run cityhub -- adapters verify ${adapter.id} --accounts ACCOUNTS.json`);
     return;
   }
   if (area === 'adapters' && verb === 'verify' && target) {
     const testAccounts = readJson(option(rest, 'accounts'), 'test accounts');
-    const { report } = await call<{ report: ConformanceReportDto }>('POST', `/adapters/${target}/verify`, { version: option(rest, 'version'), testAccounts });
+    const { report } = await call(verifyResultSchema, 'POST', `/adapters/${target}/verify`, { version: option(rest, 'version'), testAccounts });
     printReport(report);
     if (!report.passed) process.exitCode = 2;
     return;
   }
   if (area === 'adapters' && verb === 'activate' && target) {
     const replaces = option(rest, 'replaces')?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
-    const { adapter } = await call<{ adapter: AdapterSummary }>('POST', `/adapters/${target}/activate`, { version: option(rest, 'version'), force: rest.includes('--force'), replaces });
+    const { adapter } = await call(adapterDetailSchema, 'POST', `/adapters/${target}/activate`, { version: option(rest, 'version'), force: rest.includes('--force'), replaces });
     console.log(`${adapter.id} now serves version ${adapter.activeVersion} on every hub process${replaces.length ? `, in place of ${replaces.join(', ')} where both cover a city` : ''}`);
     console.log(`see who serves a city: npm run cityhub -- coverage CITY_CODE`);
     return;
   }
   if (area === 'coverage' && verb) {
-    const c = await call<CityCoverage>('GET', `/coverage?city=${encodeURIComponent(verb)}`);
+    const c = await call(cityCoverageSchema, 'GET', `/coverage?city=${encodeURIComponent(verb)}`);
     console.log(`${c.city.name} (${c.city.code}, ${c.city.provinceName})`);
     for (const g of c.categories) {
       const served = g.servedBy ? `${g.servedBy.adapterId} (${g.servedBy.reason === 'chosen' ? 'chosen by an operator' : `${g.servedBy.reason}-level`})` : 'nobody';
@@ -129,17 +157,17 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (area === 'adapters' && verb === 'disable' && target) {
-    await call('POST', `/adapters/${target}/disable`);
+    await call(adapterDetailSchema, 'POST', `/adapters/${target}/disable`);
     console.log(`${target} disabled`);
     return;
   }
   if (area === 'adapters' && verb === 'delete' && target) {
-    await call('DELETE', `/adapters/${target}`);
+    await call(noContentSchema, 'DELETE', `/adapters/${target}`);
     console.log(`draft ${target} deleted`);
     return;
   }
   if (area === 'adapters' && verb === 'health' && target) {
-    const h = await call<{ version: string | null; health: AdapterSummary['health']; probe: { ok: boolean; detail?: string } | null }>('GET', `/adapters/${target}/health`);
+    const h = await call(adapterHealthDetailSchema, 'GET', `/adapters/${target}/health`);
     console.log(`${target}@${h.version ?? '-'}`);
     if (h.health) {
       console.log(`  status    ${h.health.status}${h.health.reason ? ` — ${h.health.reason}` : ''}`);
@@ -153,7 +181,7 @@ async function main(argv: string[]): Promise<void> {
   if (area === 'secrets' && verb === 'put' && target) {
     const value = fs.readFileSync(0, 'utf8').trim();
     if (!value) fail('pipe the secret value on standard input');
-    await call('PUT', `/secrets/${target}`, { value });
+    await call(noContentSchema, 'PUT', `/secrets/${target}`, { value });
     console.log(`secret ${target} stored (sealed; it will not be shown again)`);
     return;
   }
@@ -163,7 +191,7 @@ async function main(argv: string[]): Promise<void> {
       const value = option(argv, name);
       if (value !== undefined) query.set(name, value);
     }
-    const page = await call<AuditPage>('GET', `/audit${query.size ? `?${query}` : ''}`);
+    const page = await call(auditPageSchema, 'GET', `/audit${query.size ? `?${query}` : ''}`);
     for (const e of page.entries) {
       const details = e.details === null || e.details === undefined ? '' : ` ${JSON.stringify(e.details)}`;
       console.log(`${e.at}  ${e.actor.padEnd(10)} ${e.outcome.padEnd(7)} ${e.action}${e.target && !e.action.includes(e.target) ? ` ${e.target}` : ''}${details}`);
@@ -174,7 +202,7 @@ async function main(argv: string[]): Promise<void> {
   if (area === 'reconcile') {
     const date = option(argv, 'date');
     if (!date) fail('give the day: reconcile --date YYYY-MM-DD');
-    const r = await call<ReconciliationReport>('POST', '/reconciliation', { date });
+    const r = await call(reconciliationReportSchema, 'POST', '/reconciliation', { date });
     console.log(`reconciliation of ${r.date}: ${r.balanced ? 'BALANCED' : 'DIFFERENCES FOUND'}`);
     console.log(`  gateway payments  ${String(r.counts.gatewayPayments).padStart(6)}  ${formatFen(r.totals.gatewayPaidFen)}`);
     console.log(`  written off       ${String(r.counts.matched).padStart(6)}  ${formatFen(r.totals.writtenOffFen)}`);

@@ -73,7 +73,7 @@ export const errorEnvelopeSchema = z
 export type ErrorEnvelope = z.infer<typeof errorEnvelopeSchema>;
 
 /** One invalid input path, as listed in VALIDATION_FAILED and INVALID_MANIFEST details. */
-export interface FieldIssue {
-  path: string;
-  message: string;
-}
+export const fieldIssueSchema = z.object({ path: z.string(), message: z.string() });
+export type FieldIssue = z.infer<typeof fieldIssueSchema>;
+/** The details of VALIDATION_FAILED and INVALID_MANIFEST: every invalid path at once. */
+export const fieldIssueDetailsSchema = z.object({ issues: z.array(fieldIssueSchema) });

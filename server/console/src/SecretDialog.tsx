@@ -1,5 +1,5 @@
 import { KeyOutlined } from '@ant-design/icons';
-import { secretParamsSchema } from '@cityhub/shared';
+import { noContentSchema, secretParamsSchema } from '@cityhub/shared';
 import { App, Button, Form, Input, Modal, Typography } from 'antd';
 import { useState } from 'react';
 import { api, describeError } from './api';
@@ -17,7 +17,7 @@ export function SecretButton() {
   const save = async ({ name, value }: { name: string; value: string }) => {
     setBusy(true);
     try {
-      await api('PUT', `/admin/secrets/${encodeURIComponent(name)}`, { value });
+      await api(noContentSchema, 'PUT', `/admin/secrets/${encodeURIComponent(name)}`, { value });
       message.success(`密钥 ${name} 已保存`);
       form.resetFields();
       setOpen(false);
@@ -32,7 +32,7 @@ export function SecretButton() {
       <Button id="store-secret" icon={<KeyOutlined />} onClick={() => setOpen(true)}>
         存储密钥
       </Button>
-      <Modal open={open} title="存储服务商密钥" okText="保存" cancelText="取消" confirmLoading={busy} onOk={() => form.submit()} onCancel={() => setOpen(false)} destroyOnHidden>
+      <Modal open={open} title="存储缴费单位密钥" okText="保存" cancelText="取消" confirmLoading={busy} onOk={() => form.submit()} onCancel={() => setOpen(false)} destroyOnHidden>
         <Typography.Paragraph type="secondary">清单用 secretRef 按名称引用密钥。密钥加密保存，任何接口都不会返回它；同名再次保存即轮换。</Typography.Paragraph>
         <Form form={form} layout="vertical" onFinish={save}>
           <Form.Item

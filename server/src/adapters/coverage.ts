@@ -1,7 +1,6 @@
-import type { Category, City, Coverage } from '@cityhub/shared';
+import type { Category, City, Coverage, CoverageConflict, CoverageLevel, ServingReason } from '@cityhub/shared';
 
-/** How an adapter reaches a city: named in the city, through its province, or everywhere. */
-export type CoverageLevel = 'city' | 'province' | 'nationwide';
+export type { CoverageConflict, CoverageLevel, ServingReason };
 
 /** Lower serves first: a city-level adapter beats a province-level one, which beats a nationwide one. */
 const LEVEL_RANK: Record<CoverageLevel, number> = { city: 0, province: 1, nationwide: 2 };
@@ -20,20 +19,9 @@ export interface CoverageChoice {
   adapterId: string;
 }
 
-/** Why the serving adapter serves: its level beat the others, or an operator chose it among equals. */
-export type ServingReason = CoverageLevel | 'chosen';
-
 export interface Serving {
   adapterId: string;
   reason: ServingReason;
-}
-
-/** One (city, category) where an adapter being activated would tie with adapters already serving. */
-export interface CoverageConflict {
-  cityCode: string;
-  cityName: string;
-  category: Category;
-  servedBy: string;
 }
 
 /** The level at which an adapter's coverage reaches a city, or null if it does not. */

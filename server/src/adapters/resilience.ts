@@ -13,6 +13,7 @@ import {
   wrap,
   type IPolicy,
 } from 'cockatiel';
+import type { AdapterHealth } from '@cityhub/shared';
 import type { KeyValueStore } from '../infra/kv';
 import { LocalCache } from '../infra/kv/local-cache';
 import {
@@ -57,16 +58,7 @@ export const DEFAULT_RESILIENCE: ResilienceOptions = {
   probeEveryMs: 1_000,
 };
 
-export type AdapterStatus = 'available' | 'degraded' | 'down';
-
-export interface AdapterHealthReport {
-  status: AdapterStatus;
-  reason?: string;
-  breaker: 'closed' | 'open' | 'half-open' | 'isolated';
-  calls: number;
-  errorRate: number;
-  latencyMs: { p50: number; p95: number; p99: number };
-}
+type AdapterStatus = AdapterHealth['status'];
 
 const WINDOW = 200;
 /** Status follows the calls of the last seconds only, so a recovered provider is not held degraded by old failures. */
@@ -290,7 +282,8 @@ export class ResilientAdapter implements CityServiceAdapter {
   }
 
   /** Breaker state, latency percentiles and error rate over the last calls, and what they mean for residents. */
-  healthReport(): AdapterHealthReport {
+  /** The health the operator API and the city's service list show (AdapterHealth, shared/). */
+  healthReport(): AdapterHealth {
     const state = this.breaker.state;
     const breaker =
       state === CircuitState.Open ? 'open' : state === CircuitState.HalfOpen ? 'half-open' : state === CircuitState.Isolated ? 'isolated' : 'closed';
@@ -306,13 +299,13 @@ export class ResilientAdapter implements CityServiceAdapter {
     let reason: string | undefined;
     if (breaker === 'open' || breaker === 'isolated' || this.lastProbe?.ok === false) {
       status = 'down';
-      reason = '服务商系统维护中，请稍后再试';
+      reason = '缴费单位系统维护中，请稍后再试';
     } else if (breaker === 'half-open' || (recent.length >= 5 && recentErrorRate >= 0.2)) {
       status = 'degraded';
-      reason = '服务商响应异常，缴费可能延迟';
+      reason = '缴费单位响应异常，缴费可能延迟';
     } else if (recentSlow) {
       status = 'degraded';
-      reason = '服务商响应较慢';
+      reason = '缴费单位响应较慢';
     }
     return { status, reason, breaker, calls: this.samples.length, errorRate: Math.round(errorRate * 1000) / 1000, latencyMs };
   }

@@ -134,7 +134,7 @@ function readJson(file: string): Record<string, unknown> {
  * variables; validates the result and throws a ConfigError naming every bad
  * key (and the environment variable that sets it) so boot stops with a reason.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = path.join(REPO_ROOT, 'config')): Config {
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env, configDir = path.join(REPO_ROOT, 'config')): Config {
   const merged: Record<string, unknown> = {
     ...readJson(path.join(configDir, 'default.json')),
     ...(env.NODE_ENV ? readJson(path.join(configDir, `${env.NODE_ENV}.json`)) : {}),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { categorySchema } from '../adapters/manifest';
+import { serviceStatusSchema } from './services';
 
 const fieldsSchema = z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,31}$/), z.string().max(64));
 
@@ -57,9 +58,10 @@ export const conformanceReportSchema = z
   })
   .meta({ id: 'ConformanceReport' });
 
+/** An adapter's health as the hub judges it from its calls to the provider; `status` is what residents see of the service it serves. */
 export const adapterHealthSchema = z
   .object({
-    status: z.enum(['available', 'degraded', 'down']),
+    status: serviceStatusSchema,
     reason: z.string().optional(),
     breaker: z.enum(['closed', 'open', 'half-open', 'isolated']),
     calls: z.number().int(),
@@ -105,10 +107,24 @@ export const verifyResultSchema = z.object({ report: conformanceReportSchema });
 export type AdapterSummary = z.infer<typeof adapterSummarySchema>;
 export type VerifyAdapterBody = z.infer<typeof verifyAdapterBodySchema>;
 export type ConformanceReportDto = z.infer<typeof conformanceReportSchema>;
+export type AdapterHealth = z.infer<typeof adapterHealthSchema>;
+export type AdapterHealthDetail = z.infer<typeof adapterHealthDetailSchema>;
 
 export const coverageQuerySchema = z.object({ city: z.string().regex(/^\d{6}$/, 'city is a six-digit GB/T 2260 code') });
 
+/** How an adapter reaches a city: named in the city, through its province, or everywhere. */
 export const coverageLevelSchema = z.enum(['city', 'province', 'nationwide']);
+export type CoverageLevel = z.infer<typeof coverageLevelSchema>;
+
+/** Why the serving adapter serves a city: its level beat the others', or an operator chose it among equals. */
+export const servingReasonSchema = z.enum([...coverageLevelSchema.options, 'chosen']);
+export type ServingReason = z.infer<typeof servingReasonSchema>;
+
+/** One (city, category) where an adapter being activated would tie with an adapter already serving it. */
+export const coverageConflictSchema = z.object({ cityCode: z.string(), cityName: z.string(), category: categorySchema, servedBy: z.string() });
+export type CoverageConflict = z.infer<typeof coverageConflictSchema>;
+/** The details of a COVERAGE_CONFLICT error: the ties an operator resolves with `replaces`. */
+export const coverageConflictDetailsSchema = z.object({ conflicts: z.array(coverageConflictSchema) });
 
 export const cityCoverageSchema = z
   .object({
@@ -118,7 +134,7 @@ export const cityCoverageSchema = z
         category: categorySchema,
         label: z.string(),
         /** Who serves, and why: the most specific level, or an operator's choice among equals. */
-        servedBy: z.object({ adapterId: z.string(), reason: z.enum(['city', 'province', 'nationwide', 'chosen']) }).nullable(),
+        servedBy: z.object({ adapterId: z.string(), reason: servingReasonSchema }).nullable(),
         /** Every active adapter covering this city for the category, with the level it covers it at. */
         candidates: z.array(z.object({ adapterId: z.string(), level: coverageLevelSchema })),
       }),

@@ -16,7 +16,7 @@ function hub(url: string) {
         city: { code: '410100', name: '郑州市', provinceCode: '41', provinceName: '河南省', pinyin: 'zhengzhou', initials: 'zz' },
         serviceGroups: [
           { category: 'electricity', label: '电费', services: [service('state-grid', 'electricity', '电费', 'available')] },
-          { category: 'gas', label: '燃气费', services: [service('city-gas', 'gas', '燃气费', 'down', '服务商连续无响应')] },
+          { category: 'gas', label: '燃气费', services: [service('city-gas', 'gas', '燃气费', 'down', '缴费单位连续无响应')] },
           { category: 'highway_toll', label: '高速通行费', services: [service('highway-etc', 'highway_toll', '高速通行费', 'degraded')] },
         ],
       },
@@ -51,7 +51,7 @@ describe('the home page', () => {
     await screen.findByText('生活缴费');
     await act(async () => fireEvent.click(document.getElementById('tile-city-gas')!));
     expect(navigated).toEqual([]);
-    expect(toasts).toEqual(['暂停服务：服务商连续无响应']);
+    expect(toasts).toEqual(['暂停服务：缴费单位连续无响应']);
     await act(async () => fireEvent.click(document.getElementById('tile-state-grid')!));
     expect(navigated).toEqual(['/packages/service/index?serviceId=state-grid&cityCode=410100']);
   });

@@ -1,18 +1,11 @@
 import { EditOutlined, ExperimentOutlined, PlayCircleOutlined, RollbackOutlined, StopOutlined, DeleteOutlined } from '@ant-design/icons';
-import { CATEGORY_LABELS, verifyAdapterBodySchema, type AdapterSummary, type ConformanceReportDto } from '@cityhub/shared';
+import { CATEGORY_LABELS, adapterDetailSchema, coverageConflictDetailsSchema, noContentSchema, verifyAdapterBodySchema, verifyResultSchema, type AdapterSummary, type ConformanceReportDto, type CoverageConflict } from '@cityhub/shared';
 import { Alert, App, Button, Card, Descriptions, Input, Modal, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError, describeError } from '../api';
 import { ADAPTER_STATUS, CHECK_NAMES, CHECK_OUTCOME, HEALTH_STATUS, VERSION_STATUS, beijingTime } from '../labels';
 import { navigate } from '../router';
 import { coverageSummary } from './Adapters';
-
-interface Conflict {
-  cityCode: string;
-  cityName: string;
-  category: AdapterSummary['category'];
-  servedBy: string;
-}
 
 const ACCOUNTS_TEMPLATE = `{
   "existing": { "字段名": "存在的测试账户" },
@@ -39,11 +32,11 @@ export default function AdapterDetail({ id }: { id: string }) {
   const [accountsError, setAccountsError] = useState<string>();
   const [report, setReport] = useState<ConformanceReportDto>();
   const [busy, setBusy] = useState<string>();
-  const [conflicts, setConflicts] = useState<{ version: string; list: Conflict[] }>();
+  const [conflicts, setConflicts] = useState<{ version: string; list: CoverageConflict[] }>();
 
   const load = useCallback(async () => {
     try {
-      const { adapter } = await api<{ adapter: AdapterSummary }>('GET', `/admin/adapters/${id}`);
+      const { adapter } = await api(adapterDetailSchema, 'GET', `/admin/adapters/${id}`);
       setAdapter(adapter);
       setError(undefined);
       setVersion((v) => (v && adapter.versions.some((x) => x.version === v) ? v : adapter.versions[0]?.version));
@@ -81,7 +74,7 @@ export default function AdapterDetail({ id }: { id: string }) {
     }
     setAccountsError(undefined);
     void run('verify', async () => {
-      const { report } = await api<{ report: ConformanceReportDto }>('POST', `/admin/adapters/${id}/verify`, body.data);
+      const { report } = await api(verifyResultSchema, 'POST', `/admin/adapters/${id}/verify`, body.data);
       setReport(report);
       await load();
     });
@@ -90,13 +83,14 @@ export default function AdapterDetail({ id }: { id: string }) {
   const activate = (target: string, options: { replaces?: string[]; force?: boolean } = {}) =>
     run('activate', async () => {
       try {
-        const { adapter } = await api<{ adapter: AdapterSummary }>('POST', `/admin/adapters/${id}/activate`, { version: target, ...options });
+        const { adapter } = await api(adapterDetailSchema, 'POST', `/admin/adapters/${id}/activate`, { version: target, ...options });
         setAdapter(adapter);
         setConflicts(undefined);
         message.success(`${id} 已启用版本 ${target}，所有 hub 进程一秒内生效`);
       } catch (err) {
         if (err instanceof ApiError && err.code === 'COVERAGE_CONFLICT') {
-          const list = ((err.details as { conflicts?: Conflict[] } | undefined)?.conflicts ?? []) as Conflict[];
+          const details = coverageConflictDetailsSchema.safeParse(err.details);
+          const list = details.success ? details.data.conflicts : [];
           setConflicts({ version: target, list });
           return;
         }
@@ -137,7 +131,7 @@ export default function AdapterDetail({ id }: { id: string }) {
             启用
           </Button>
           {adapter.status === 'active' && (
-            <Popconfirm title={`停用 ${adapter.id}？所有城市立即不再由它服务。`} okText="停用" cancelText="取消" onConfirm={() => run('disable', async () => setAdapter((await api<{ adapter: AdapterSummary }>('POST', `/admin/adapters/${id}/disable`)).adapter))}>
+            <Popconfirm title={`停用 ${adapter.id}？所有城市立即不再由它服务。`} okText="停用" cancelText="取消" onConfirm={() => run('disable', async () => setAdapter((await api(adapterDetailSchema, 'POST', `/admin/adapters/${id}/disable`)).adapter))}>
               <Button id="disable" danger icon={<StopOutlined />} loading={busy === 'disable'}>
                 停用
               </Button>
@@ -157,7 +151,7 @@ export default function AdapterDetail({ id }: { id: string }) {
               cancelText="取消"
               onConfirm={() =>
                 run('delete', async () => {
-                  await api('DELETE', `/admin/adapters/${id}`);
+                  await api(noContentSchema, 'DELETE', `/admin/adapters/${id}`);
                   message.success(`已删除草稿 ${id}`);
                   navigate('/adapters');
                 })
@@ -211,8 +205,8 @@ export default function AdapterDetail({ id }: { id: string }) {
 
       <Card size="small" title="验证（一致性检查）" id="verify-card">
         <Typography.Paragraph type="secondary">
-          用测试账户通过清单调用服务商：<Typography.Text code>existing</Typography.Text> 存在的账户，<Typography.Text code>missing</Typography.Text> 不存在的账户；要检验销账映射，给出
-          <Typography.Text code>payable</Typography.Text>（会真实销掉其第一笔账单，请用沙箱账户），或 <Typography.Text code>paidWriteOff</Typography.Text>（服务商已销账的一笔：
+          用测试账户通过清单调用缴费单位：<Typography.Text code>existing</Typography.Text> 存在的账户，<Typography.Text code>missing</Typography.Text> 不存在的账户；要检验销账映射，给出
+          <Typography.Text code>payable</Typography.Text>（会真实销掉其第一笔账单，请用沙箱账户），或 <Typography.Text code>paidWriteOff</Typography.Text>（缴费单位已销账的一笔：
           <Typography.Text code>{'{"fields", "orderNo", "billRefs", "amountFen"}'}</Typography.Text>，重放而不花掉账单）。两者都没有时销账检查会跳过，启用会被拒绝。
         </Typography.Paragraph>
         <Input.TextArea
@@ -282,9 +276,9 @@ export default function AdapterDetail({ id }: { id: string }) {
           pagination={false}
           dataSource={conflicts?.list ?? []}
           columns={[
-            { title: '城市', render: (_: unknown, c: Conflict) => `${c.cityName}（${c.cityCode}）` },
-            { title: '类别', dataIndex: 'category', render: (c: Conflict['category']) => CATEGORY_LABELS[c] },
-            { title: '当前服务', dataIndex: 'servedBy' },
+            { title: '城市', render: (_: unknown, c: CoverageConflict) => `${c.cityName}（${c.cityCode}）` },
+            { title: '类别', dataIndex: 'category', render: (c: CoverageConflict['category']) => CATEGORY_LABELS[c] },
+            { title: '当前适配器', dataIndex: 'servedBy' },
           ]}
         />
       </Modal>

@@ -1,5 +1,5 @@
 import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
-import { CATEGORY_LABELS, type AdapterSummary } from '@cityhub/shared';
+import { CATEGORY_LABELS, adapterListSchema, type AdapterSummary } from '@cityhub/shared';
 import { App, Button, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { api, describeError } from '../api';
@@ -25,7 +25,7 @@ export default function Adapters() {
   const load = useCallback(async () => {
     setLoading(true);
     try {
-      setAdapters((await api<{ adapters: AdapterSummary[] }>('GET', '/admin/adapters')).adapters);
+      setAdapters((await api(adapterListSchema, 'GET', '/admin/adapters')).adapters);
     } catch (err) {
       message.error(describeError(err));
     } finally {
@@ -62,7 +62,7 @@ export default function Adapters() {
         columns={[
           { title: 'ID', dataIndex: 'id', render: (id: string) => <Typography.Link>{id}</Typography.Link> },
           { title: '名称', dataIndex: 'name' },
-          { title: '服务商', dataIndex: 'providerName' },
+          { title: '缴费单位', dataIndex: 'providerName' },
           { title: '类别', dataIndex: 'category', render: (c: AdapterSummary['category']) => CATEGORY_LABELS[c] },
           { title: '状态', dataIndex: 'status', render: (s: AdapterSummary['status']) => <Tag color={ADAPTER_STATUS[s].color}>{ADAPTER_STATUS[s].label}</Tag> },
           { title: '当前版本', dataIndex: 'activeVersion', render: (v: string | null, a) => v ?? <Typography.Text type="secondary">未启用（最新 {a.versions[0]?.version ?? '—'}）</Typography.Text> },

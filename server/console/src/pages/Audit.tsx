@@ -1,4 +1,4 @@
-import type { AuditEntry, AuditQuery } from '@cityhub/shared';
+import { auditPageSchema, type AuditEntry, type AuditQuery } from '@cityhub/shared';
 import { App, Button, DatePicker, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useCallback, useEffect, useState } from 'react';
@@ -33,7 +33,7 @@ export default function Audit() {
       if (filters.range?.[1]) query.set('to', filters.range[1].toISOString());
       if (before) query.set('before', String(before));
       try {
-        const page = await api<{ entries: AuditEntry[]; nextBefore: number | null }>('GET', `/admin/audit?${query}`);
+        const page = await api(auditPageSchema, 'GET', `/admin/audit?${query}`);
         setEntries((previous) => (before ? [...previous, ...page.entries] : page.entries));
         setNextBefore(page.nextBefore);
       } catch (err) {

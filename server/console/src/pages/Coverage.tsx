@@ -1,4 +1,4 @@
-import type { City, CityCoverage } from '@cityhub/shared';
+import { cityCoverageSchema, cityListSchema, type City, type CityCoverage } from '@cityhub/shared';
 import { App, Card, Empty, Select, Space, Table, Tag, Typography } from 'antd';
 import { useEffect, useRef, useState } from 'react';
 import { api, describeError } from '../api';
@@ -18,7 +18,7 @@ export default function Coverage() {
     const seq = ++searchSeq.current;
     try {
       // The city search is public (residents use it): no token needed.
-      const { cities } = await api<{ cities: City[] }>('GET', `/cities?q=${encodeURIComponent(q)}`, undefined, { auth: false });
+      const { cities } = await api(cityListSchema, 'GET', `/cities?q=${encodeURIComponent(q)}`, undefined, { auth: false });
       if (seq === searchSeq.current) setOptions(cities.slice(0, 30));
     } catch (err) {
       message.error(describeError(err));
@@ -28,7 +28,7 @@ export default function Coverage() {
   const show = async (code: string) => {
     setLoading(true);
     try {
-      setCoverage(await api<CityCoverage>('GET', `/admin/coverage?city=${code}`));
+      setCoverage(await api(cityCoverageSchema, 'GET', `/admin/coverage?city=${code}`));
       window.history.replaceState(null, '', `${window.location.pathname}?city=${code}`);
     } catch (err) {
       message.error(describeError(err));
@@ -72,7 +72,7 @@ export default function Coverage() {
             columns={[
               { title: '类别', dataIndex: 'label' },
               {
-                title: '服务方',
+                title: '服务的适配器',
                 dataIndex: 'servedBy',
                 render: (s: Row['servedBy']) =>
                   s ? (
@@ -81,7 +81,7 @@ export default function Coverage() {
                       <Tag color={s.reason === 'chosen' ? 'purple' : 'blue'}>{COVERAGE_REASON[s.reason]}</Tag>
                     </Space>
                   ) : (
-                    <Typography.Text type="secondary">无人服务</Typography.Text>
+                    <Typography.Text type="secondary">无适配器服务</Typography.Text>
                   ),
               },
               {

@@ -1,5 +1,5 @@
 import { CheckCircleOutlined, UploadOutlined } from '@ant-design/icons';
-import type { AdapterSummary } from '@cityhub/shared';
+import { adapterDetailSchema } from '@cityhub/shared';
 import { Alert, App, Button, Card, List, Space, Tag, Typography } from 'antd';
 import { useDeferredValue, useMemo, useRef, useState } from 'react';
 import { api, ApiError, describeError } from '../api';
@@ -37,7 +37,7 @@ export default function Editor() {
     if (check.issues.length || check.value === undefined) return;
     setBusy(true);
     try {
-      const { adapter } = await api<{ adapter: AdapterSummary }>('POST', '/admin/adapters', check.value);
+      const { adapter } = await api(adapterDetailSchema, 'POST', '/admin/adapters', check.value);
       message.success(`已登记 ${adapter.id}（版本 ${adapter.versions.map((v) => v.version).join('、')}）`);
       navigate(`/adapters/${adapter.id}`);
     } catch (err) {

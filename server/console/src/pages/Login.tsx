@@ -1,6 +1,7 @@
 import { LockOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Form, Input, Typography } from 'antd';
 import { useState } from 'react';
+import { adapterListSchema } from '@cityhub/shared';
 import { api, describeError, session } from '../api';
 import { navigate } from '../router';
 
@@ -13,7 +14,7 @@ export default function Login() {
     setError(null);
     session.signIn(token.trim());
     try {
-      await api('GET', '/admin/adapters', undefined);
+      await api(adapterListSchema, 'GET', '/admin/adapters');
       navigate('/adapters', { replace: true });
     } catch (err) {
       session.signOut();

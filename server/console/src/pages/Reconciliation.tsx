@@ -1,4 +1,4 @@
-import type { ReconciliationDifference, ReconciliationReport } from '@cityhub/shared';
+import { reconciliationReportSchema, type ReconciliationDifference, type ReconciliationReport } from '@cityhub/shared';
 import { Alert, App, Button, Card, DatePicker, Descriptions, Space, Table, Tag, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useEffect, useState } from 'react';
@@ -20,7 +20,7 @@ export default function Reconciliation() {
   const load = async (date: Dayjs) => {
     setLoading(true);
     try {
-      setReport(await api<ReconciliationReport>('GET', `/admin/reconciliation?date=${date.format('YYYY-MM-DD')}`));
+      setReport(await api(reconciliationReportSchema, 'GET', `/admin/reconciliation?date=${date.format('YYYY-MM-DD')}`));
     } catch (err) {
       if (err instanceof ApiError && err.code === 'REPORT_NOT_FOUND') setReport(null);
       else message.error(describeError(err));
@@ -31,7 +31,7 @@ export default function Reconciliation() {
   const runNow = async () => {
     setLoading(true);
     try {
-      setReport(await api<ReconciliationReport>('POST', '/admin/reconciliation', { date: day.format('YYYY-MM-DD') }));
+      setReport(await api(reconciliationReportSchema, 'POST', '/admin/reconciliation', { date: day.format('YYYY-MM-DD') }));
     } catch (err) {
       message.error(describeError(err));
     } finally {
