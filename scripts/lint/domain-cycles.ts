@@ -7,7 +7,7 @@
  *
  * A domain is a folder under server/src/ (server/src/payments/wechatpay counts
  * as payments). Edges from these files are not domain dependencies, and are left out:
- * - server/src/*.ts: the composition root (app.ts, services.ts, main.ts) that wires
+ * - server/src/*.ts: the composition root (hub.ts's buildHub, with app.ts, services.ts; main.ts) that wires
  *   every domain, and errors.ts, the error types every domain throws;
  * - server/src/infra/entities.ts and server/src/infra/migrations/: the list of every
  *   domain's entities the DataSource registers, and the migrations that create the tables.
