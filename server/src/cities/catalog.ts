@@ -22,10 +22,10 @@ const GENERIC_SUFFIX = /(市|地区|盟)$/;
 
 function romanise(name: string): { pinyin: string; initials: string } {
   const short = name.replace(GENERIC_SUFFIX, '') || name;
-  const syllables = pinyin(short, { toneType: 'none', type: 'array', v: true }) as string[];
+  const syllables = pinyin(short, { toneType: 'none', type: 'array', v: true });
   return {
     pinyin: syllables.join('').toLowerCase(),
-    initials: syllables.map((s) => s[0] ?? '').join('').toLowerCase(),
+    initials: syllables.map((s) => s.charAt(0)).join('').toLowerCase(),
   };
 }
 

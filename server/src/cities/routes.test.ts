@@ -50,6 +50,30 @@ describe(`GET /api/v1/cities (${process.env.DATABASE_URL ? 'MySQL' : 'SQLite'})`
     expect(res.body.error.details.issues[0].path).toBe('params.code');
   });
 
+  it('locates the city nearest to a point, with the distance to its seat', async () => {
+    const res = await request(server).get('/api/v1/cities/locate').query({ lat: '34.7567', lng: '113.7786' }).expect(200);
+    expect(res.body.city).toMatchObject({ code: '410100', name: '郑州市' });
+    expect(res.body.distanceKm).toBeGreaterThanOrEqual(0);
+    expect(res.body.distanceKm).toBeLessThan(20);
+  });
+
+  it('answers a point far from every city with CITY_NOT_FOUND', async () => {
+    const res = await request(server).get('/api/v1/cities/locate').query({ lat: '48.8566', lng: '2.3522' }).expect(404);
+    expect(res.body.error.code).toBe('CITY_NOT_FOUND');
+  });
+
+  it.each([
+    [{ lng: '113.7' }, 'query.lat'],
+    [{ lat: '', lng: '113.7' }, 'query.lat'],
+    [{ lat: 'north', lng: '113.7' }, 'query.lat'],
+    [{ lat: '91', lng: '113.7' }, 'query.lat'],
+    [{ lat: '34.7', lng: '-181' }, 'query.lng'],
+  ])('refuses %p with a 400 naming %s', async (query, field) => {
+    const res = await request(server).get('/api/v1/cities/locate').query(query).expect(400);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    expect(res.body.error.details.issues[0].path).toBe(field);
+  });
+
   it('refuses an over-long query with a 400 naming q', async () => {
     const res = await request(server).get('/api/v1/cities').query({ q: 'x'.repeat(41) }).expect(400);
     expect(res.body.error.message).toContain('query.q');

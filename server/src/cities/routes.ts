@@ -1,4 +1,4 @@
-import { cityListSchema, cityParamsSchema, citySearchQuerySchema, cityServicesSchema, type CityServices } from '@cityhub/shared';
+import { cityListSchema, cityLocateQuerySchema, cityLocationSchema, cityParamsSchema, citySearchQuerySchema, cityServicesSchema, type CityServices } from '@cityhub/shared';
 import { ApiRouter } from '../http/api-router';
 import type { CityService } from './service';
 
@@ -24,6 +24,19 @@ export function createCityRoutes({
         response: cityListSchema,
       },
       async ({ query }) => ({ cities: await cities.search(query) }),
+    )
+    // Before /:code, which would read "locate" as a (malformed) city code.
+    .route(
+      {
+        method: 'get',
+        path: '/locate',
+        tag: 'cities',
+        summary: 'The city nearest to a point (the resident\'s location), by the distance to each city\'s seat',
+        query: cityLocateQuerySchema,
+        response: cityLocationSchema,
+        errors: ['CITY_NOT_FOUND'],
+      },
+      async ({ query }) => cities.locate(query.lat, query.lng),
     )
     .route(
       {

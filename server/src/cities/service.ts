@@ -2,6 +2,7 @@ import type { DataSource, Repository } from 'typeorm';
 import type { City, CitySearchQuery } from '@cityhub/shared';
 import { NotFoundError } from '../errors';
 import { LocalCache } from '../infra/kv/local-cache';
+import { nearestCity } from './coordinates';
 import { CityEntity, type CityRow } from './entities';
 
 /** The catalog held in memory, frozen: every city in code order, and by code. */
@@ -78,6 +79,15 @@ export class CityService {
     );
     this.searches.set(memoKey, found);
     return [...found];
+  }
+
+  /** The city nearest to where the resident is (for 定位), or CITY_NOT_FOUND when no city is near. */
+  async locate(lat: number, lng: number): Promise<{ city: City; distanceKm: number }> {
+    const { byCode } = await this.catalog();
+    const nearest = nearestCity([lat, lng], byCode.keys());
+    const city = nearest && byCode.get(nearest.code);
+    if (!nearest || !city) throw new NotFoundError('CITY_NOT_FOUND', 'no city we serve is near this location');
+    return { city, distanceKm: Math.round(nearest.distanceKm) };
   }
 
   /** The city with this GB/T 2260 code, or CITY_NOT_FOUND. */

@@ -25,5 +25,21 @@ export const cityListSchema = z.object({ cities: z.array(citySchema) }).meta({ i
 
 export const cityDetailSchema = z.object({ city: citySchema }).meta({ id: 'CityDetail' });
 
+/** A decimal degree as text: "" or "abc" is refused, not read as 0 or NaN. */
+const degree = (field: string, limit: number) =>
+  z
+    .string(`${field} is required`)
+    .regex(/^-?\d{1,3}(\.\d{1,12})?$/, `${field} must be a decimal number of degrees`)
+    .transform(Number)
+    .pipe(z.number().min(-limit, `${field} must be between -${limit} and ${limit}`).max(limit, `${field} must be between -${limit} and ${limit}`));
+
+/** Where the resident is (degrees, as WeChat getLocation and browser geolocation give them). */
+export const cityLocateQuerySchema = z.object({ lat: degree('lat', 90), lng: degree('lng', 180) });
+
+export const cityLocationSchema = z
+  .object({ city: citySchema, distanceKm: z.number().describe("great-circle distance from the point to the city's seat, whole km") })
+  .meta({ id: 'CityLocation' });
+
 export type City = z.infer<typeof citySchema>;
+export type CityLocateQuery = z.infer<typeof cityLocateQuerySchema>;
 export type CitySearchQuery = z.infer<typeof citySearchQuerySchema>;
