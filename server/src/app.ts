@@ -1,7 +1,6 @@
 import Koa from 'koa';
 import { bodyParser } from '@koa/bodyparser';
 import cors from '@koa/cors';
-import serve from 'koa-static';
 import type { DataSource } from 'typeorm';
 import { createAccountRoutes } from './accounts/routes';
 import { createAdapterAdminRoutes } from './adapters/routes';
@@ -10,6 +9,7 @@ import { createReconciliationRoutes } from './reconciliation/routes';
 import { inlineScriptHashes } from './http/csp';
 import { securityHeaders } from './http/security-headers';
 import { consoleApp } from './http/console';
+import { h5Static } from './http/static-files';
 import { servicesForCity } from './adapters/city-services';
 import { createCityRoutes } from './cities/routes';
 import { createAuthRoutes } from './identity/routes';
@@ -123,6 +123,6 @@ export function createApp(deps: AppDeps): HubApp {
   app.use(allowOnRefusedMethod(api.specs));
   for (const mw of api.middleware()) app.use(mw);
   // Mounted even before the h5 build exists: files are looked up per request.
-  app.use(serve(deps.config.h5Dir, { index: 'index.html', maxage: 0 }));
+  app.use(h5Static(deps.config.h5Dir));
   return { app, metrics, api };
 }
