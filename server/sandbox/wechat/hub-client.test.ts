@@ -37,7 +37,7 @@ describe('the hub WeChat Pay client against the strict mock', () => {
 
   it('refunds and reads the refund and its notification', async () => {
     await w.paidOrder('HUB000000004', 3000);
-    const refund = await hub.refund({ outTradeNo: 'HUB000000004', outRefundNo: 'RFHUB000000004', amountFen: 3000, totalFen: 3000, reason: '服务商未能销账', notifyUrl: `${w.merchant.url}/notify` });
+    const refund = await hub.refund({ outTradeNo: 'HUB000000004', outRefundNo: 'RFHUB000000004', amountFen: 3000, totalFen: 3000, reason: '缴费单位未能销账', notifyUrl: `${w.merchant.url}/notify` });
     expect(refund).toEqual({ outRefundNo: 'RFHUB000000004', status: 'PROCESSING', refundId: expect.stringMatching(/^50300\d{24}$/) });
     const note = await w.notification('REFUND.SUCCESS', 'HUB000000004');
     const raw = w.received.find((n) => n.body.includes(String(note.event.id)));

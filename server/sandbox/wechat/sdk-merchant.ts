@@ -140,7 +140,7 @@ export async function startSdkMerchant(options: Partial<Omit<MockWechatOptions, 
   const refundBody = (outTradeNo: string, outRefundNo: string, refund: number, total: number): Json => ({
     out_trade_no: outTradeNo,
     out_refund_no: outRefundNo,
-    reason: '服务商未能销账',
+    reason: '缴费单位未能销账',
     notify_url: `${merchant.url}/notify`,
     amount: { refund, total, currency: 'CNY' },
   });

@@ -53,7 +53,7 @@ describe('the bills page', () => {
   });
 
   it('keeps one Idempotency-Key for a pay attempt: a retry after a failure sends the same key', async () => {
-    hub([{ statusCode: 503, data: { error: { code: 'PROVIDER_UNAVAILABLE', message: '服务商暂时无法连接', requestId: 'r' } } }, { statusCode: 201, data: { order, payment } }]);
+    hub([{ statusCode: 503, data: { error: { code: 'PROVIDER_UNAVAILABLE', message: '缴费单位系统暂时无法连接', requestId: 'r' } } }, { statusCode: 201, data: { order, payment } }]);
     render(<BillsPage />);
     await screen.findByText('2026年10月电费');
     await act(async () => fireEvent.click(document.getElementById('pay-button')!));

@@ -13,10 +13,10 @@ const FINAL = new Set(['COMPLETED', 'REFUNDED', 'CLOSED', 'PARTLY_REFUNDED']);
 
 const HEADLINE: Record<string, string> = {
   CREATED: '等待支付结果…',
-  PAID: '支付成功，正在通知服务商销账…',
-  POSTING: '支付成功，服务商销账中…',
+  PAID: '支付成功，正在通知缴费单位销账…',
+  POSTING: '支付成功，缴费单位销账中…',
   COMPLETED: '缴费成功',
-  REFUNDING: '服务商未能入账，正在原路退款…',
+  REFUNDING: '缴费单位未能入账，正在原路退款…',
   REFUNDED: '已原路退款',
   PARTLY_REFUNDING: '部分账单缴费成功，其余正在原路退款…',
   PARTLY_REFUNDED: '部分账单缴费成功，其余已原路退款',
