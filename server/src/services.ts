@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { AccountService } from './accounts/service';
 import { PaymentHistory } from './bills/history';
+import { AccountService } from './accounts/service';
 import { AdapterAdminService } from './adapters/admin-service';
 import type { CodeAdapterFactory } from './adapters/builtin';
 import { AdapterRegistry } from './adapters/registry';
@@ -8,6 +8,7 @@ import { DEFAULT_RESILIENCE, type ResilienceOptions } from './adapters/resilienc
 import { SecretStore } from './adapters/secrets';
 import { AuditLog } from './admin/audit';
 import { BillService } from './bills/service';
+import { HouseholdService } from './households/service';
 import { CityService } from './cities/service';
 import { ResidentService } from './identity/residents';
 import { SessionService } from './identity/sessions';
@@ -42,8 +43,6 @@ export interface ServiceDeps {
   /** <publicUrl>/api/v1/payments/wechat/notify */
   notifyUrl: string;
   orderTtlMs: number;
-  /** Run the outbox worker, sweeper, daily reconciliation and bill reminders in this process (default true). */
-  workers?: boolean;
   outbox?: Partial<Omit<OutboxWorkerOptions, 'notifyUrl'>>;
   sweeper?: Partial<SweeperOptions>;
 }
@@ -60,6 +59,8 @@ export interface HubServices {
   accounts: AccountService;
   /** What residents paid through the hub, by month (the account chart, 本月已缴). */
   paymentHistory: PaymentHistory;
+  /** Household groups (缴费分组): who besides an account's owner may read and pay it. */
+  households: HouseholdService;
   bills: BillService;
   orders: OrderService;
   gateway: PaymentGateway;
@@ -73,11 +74,13 @@ export interface HubServices {
   reconciliation: ReconciliationService;
   dailyReconciliation: DailyReconciliation;
   reminders: BillReminders;
-  start(): Promise<void>;
-  stop(): Promise<void>;
 }
 
-/** Builds the services; call start() before serving (it loads the active adapters). */
+/**
+ * Builds every domain service on the stores and clients it is given: the
+ * service half of the composition root. Only buildHub (hub.ts) calls it; the
+ * hub's lifecycle starts and stops the running ones (registry, outbox, scheduler).
+ */
 export function createServices(deps: ServiceDeps): HubServices {
   const secrets = new SecretStore(deps.dataSource, deps.secretBox);
   const registry = new AdapterRegistry({
@@ -88,8 +91,8 @@ export function createServices(deps: ServiceDeps): HubServices {
     log: deps.log,
     resilience: deps.resilience,
   });
-  const residents = new ResidentService(deps.dataSource);
   const cities = new CityService(deps.dataSource);
+  const residents = new ResidentService(deps.dataSource);
   const accounts = new AccountService(deps.dataSource, registry, deps.secretBox, { kv: deps.kv, cities });
   const orderStates = new OrderStateMachine({ dataSource: deps.dataSource, kv: deps.kv, log: deps.log });
   const orders = new OrderService({
@@ -110,8 +113,8 @@ export function createServices(deps: ServiceDeps): HubServices {
     registry,
     gateway: deps.gateway,
     log: deps.log,
-    // At most as many write-offs in flight per provider as its bulkhead lets through.
-    options: { ...DEFAULT_OUTBOX_OPTIONS, perProvider: { ...DEFAULT_RESILIENCE, ...deps.resilience }.maxConcurrent, ...deps.outbox, notifyUrl: deps.notifyUrl },
+    // At most as many write-offs in flight per adapter as its bulkhead lets through.
+    options: { ...DEFAULT_OUTBOX_OPTIONS, perAdapter: { ...DEFAULT_RESILIENCE, ...deps.resilience }.maxConcurrent, ...deps.outbox, notifyUrl: deps.notifyUrl },
   });
   const sweeper = new OrderSweeper({
     dataSource: deps.dataSource,
@@ -134,9 +137,11 @@ export function createServices(deps: ServiceDeps): HubServices {
   });
   const scheduler = new Scheduler({ kv: deps.kv, log: deps.log }).add(sweeper.job).add(dailyReconciliation.job).add(reminders.job);
   const audit = new AuditLog(deps.dataSource);
+  const households = new HouseholdService({ dataSource: deps.dataSource, accounts, orders, audit, log: deps.log });
+  accounts.allowSharing(households);
+  accounts.whenRemoved((accountId, tx) => households.forgetAccount(accountId, tx));
   // Removing an account forgets the reminders sent for its bills, in the same transaction.
   accounts.whenRemoved((accountId, tx) => reminders.forgetAccount(accountId, tx));
-  const workers = deps.workers ?? true;
   return {
     cities,
     registry,
@@ -147,6 +152,7 @@ export function createServices(deps: ServiceDeps): HubServices {
     sessions: new SessionService(deps.kv),
     accounts,
     paymentHistory: new PaymentHistory(deps.dataSource, accounts),
+    households,
     bills,
     orders,
     gateway: deps.gateway,
@@ -158,16 +164,5 @@ export function createServices(deps: ServiceDeps): HubServices {
     reconciliation,
     dailyReconciliation,
     reminders,
-    async start() {
-      await registry.start();
-      if (workers) {
-        await outbox.start();
-        scheduler.start();
-      }
-    },
-    async stop() {
-      await Promise.all([outbox.stop(), scheduler.stop()]);
-      await registry.stop();
-    },
   };
 }

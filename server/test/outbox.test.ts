@@ -82,7 +82,7 @@ describe('outbox pipeline', () => {
   describe('delivering', () => {
     let hub: TestHub;
     beforeAll(async () => {
-      hub = await createTestHub({ workers: true, outbox: { pollMs: NO_POLL_MS, perProvider: 2 } });
+      hub = await createTestHub({ workers: true, outbox: { pollMs: NO_POLL_MS, perAdapter: 2 } });
       await seedDemoAdapters(hub, sandbox);
     });
     afterAll(async () => {

@@ -23,10 +23,10 @@ export interface OutboxWorkerOptions {
   leaseMs: number;
   /** Rows claimed in one transaction. */
   batch: number;
-  /** Deliveries in flight at once in this process, all providers together. */
+  /** Deliveries in flight at once in this process, all adapters together. */
   concurrency: number;
-  /** Deliveries in flight at once to one provider (or to the gateway, for refunds): its bulkhead's size. */
-  perProvider: number;
+  /** Deliveries in flight at once through one adapter (or to the gateway, for refunds): its bulkhead's size. */
+  perAdapter: number;
   /** Backoff: base × 2^attempts, capped. */
   backoffBaseMs: number;
   backoffMaxMs: number;
@@ -38,7 +38,7 @@ export const DEFAULT_OUTBOX_OPTIONS: Omit<OutboxWorkerOptions, 'notifyUrl'> = {
   leaseMs: 15_000,
   batch: 32,
   concurrency: 128,
-  perProvider: 16,
+  perAdapter: 16,
   backoffBaseMs: 1000,
   backoffMaxMs: 5 * 60_000,
 };
@@ -102,8 +102,8 @@ interface RawClaim {
  * batches under a lease (MySQL: SELECT … FOR UPDATE SKIP LOCKED, so hub
  * processes never wait for each other; SQLite: its single writer) and the
  * claim moves their orders PAID → POSTING in the same transaction. Claimed
- * rows are delivered concurrently, at most `perProvider` at once per provider,
- * and a saturated provider's rows are left for later claims, so one slow
+ * rows are delivered concurrently, at most `perAdapter` at once per adapter,
+ * and a saturated adapter's rows are left for later claims, so one slow
  * provider never holds the others' write-offs. Write-offs are idempotent at
  * the provider on our order number, so a delivery repeated after a crash is
  * one write-off.
@@ -113,10 +113,11 @@ export class OutboxWorker {
   private stopped = true;
   private pumping?: Promise<void>;
   private wanted = false;
-  /** Set when the last claim may have left due rows behind (full batch, capacity, saturated providers). */
+  /** Set when the last claim may have left due rows behind (full batch, capacity, saturated adapters). */
   private backlog = false;
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly providers = new Map<string, { running: number; waiting: Array<() => void> }>();
+  /** Delivery slots by adapter id, and '#gateway' for refunds. */
+  private readonly slots = new Map<string, { running: number; waiting: Array<() => void> }>();
   private readonly subscriptions: Array<() => unknown> = [];
   private claims = 0;
   readonly owner = `worker-${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -182,7 +183,7 @@ export class OutboxWorker {
     const { batch, concurrency } = this.deps.options;
     for (;;) {
       const room = concurrency - this.inFlight.size;
-      const saturated = this.saturatedProviders();
+      const saturated = this.saturatedAdapters();
       this.backlog = room <= 0 || saturated.length > 0;
       if (room <= 0 || this.stopped) return;
       const limit = Math.min(batch, room);
@@ -199,20 +200,21 @@ export class OutboxWorker {
     }
   }
 
-  private providerOf(row: ClaimedRow): string {
+  /** Whose slot a delivery takes: the order's adapter for a write-off, the gateway for a refund. */
+  private slotOf(row: ClaimedRow): string {
     return row.kind === 'refund' ? GATEWAY : row.order.adapterId;
   }
 
-  private saturatedProviders(): string[] {
-    return [...this.providers].filter(([id, p]) => id !== GATEWAY && p.running + p.waiting.length >= this.deps.options.perProvider).map(([id]) => id);
+  private saturatedAdapters(): string[] {
+    return [...this.slots].filter(([id, p]) => id !== GATEWAY && p.running + p.waiting.length >= this.deps.options.perAdapter).map(([id]) => id);
   }
 
-  /** Runs `work` when the provider has a free slot (at most perProvider at once). */
-  private async withProviderSlot<T>(provider: string, work: () => Promise<T>): Promise<T> {
-    let p = this.providers.get(provider);
-    if (!p) this.providers.set(provider, (p = { running: 0, waiting: [] }));
+  /** Runs `work` when the adapter (or the gateway) has a free slot (at most perAdapter at once). */
+  private async withSlot<T>(key: string, work: () => Promise<T>): Promise<T> {
+    let p = this.slots.get(key);
+    if (!p) this.slots.set(key, (p = { running: 0, waiting: [] }));
     const slots = p;
-    if (slots.running >= this.deps.options.perProvider) await new Promise<void>((resolve) => slots.waiting.push(resolve));
+    if (slots.running >= this.deps.options.perAdapter) await new Promise<void>((resolve) => slots.waiting.push(resolve));
     else slots.running++;
     try {
       return await work();
@@ -224,18 +226,18 @@ export class OutboxWorker {
   }
 
   /**
-   * Claims up to `limit` due rows (not those of `skipProviders`) under a
+   * Claims up to `limit` due rows (not those of `skipAdapters`) under a
    * lease, with their orders, and moves the PAID ones to POSTING, all in one
    * transaction.
    */
-  private async claim(limit: number, skipProviders: string[]): Promise<ClaimedRow[]> {
+  private async claim(limit: number, skipAdapters: string[]): Promise<ClaimedRow[]> {
     const ds = this.deps.dataSource;
     const mysql = databaseKind(ds) === 'mysql';
     const lease = `${this.owner}-${++this.claims}`;
     const claimed = await inTransaction(ds, async (tx) => {
       const at = new Date();
       const now = sqlTime(ds, at);
-      const skip = skipProviders.length ? ` AND NOT (ob.kind = 'write_off' AND o.adapter_id IN (${placeholders(skipProviders.length)}))` : '';
+      const skip = skipAdapters.length ? ` AND NOT (ob.kind = 'write_off' AND o.adapter_id IN (${placeholders(skipAdapters.length)}))` : '';
       // MySQL: rows another worker holds are skipped, not waited for; SQLite: the single writer is enough.
       // An inner join: with SKIP LOCKED, a LEFT JOIN answers a momentarily locked order (a duplicate
       // notification's update holds it) as NULL columns, which would look like no order at all.
@@ -247,7 +249,7 @@ export class OutboxWorker {
            FROM outbox ob JOIN orders o ON o.id = ob.order_id
           WHERE ob.status = 'pending' AND ob.next_attempt_at <= ? AND (ob.lease_until IS NULL OR ob.lease_until < ?)${skip}
           ORDER BY ob.next_attempt_at ASC LIMIT ${Math.max(1, Math.floor(limit))}${mysql ? ' FOR UPDATE SKIP LOCKED' : ''}`,
-        [now, now, ...skipProviders],
+        [now, now, ...skipAdapters],
       );
       if (raw.length === 0) return [];
       const ids = raw.map((r) => Number(r.id));
@@ -297,7 +299,7 @@ export class OutboxWorker {
   /** Delivers one claimed row; a failure leaves it for a later attempt with backoff. */
   private async deliver(row: ClaimedRow): Promise<void> {
     try {
-      await this.withProviderSlot(this.providerOf(row), async () => {
+      await this.withSlot(this.slotOf(row), async () => {
         // Waited for a slow provider until the lease ran out: the row may be another worker's now, and comes back anyway.
         if (Date.now() >= row.leaseUntil - LEASE_MARGIN_MS) return;
         if (row.kind === 'write_off') return this.writeOff(row, row.order);
