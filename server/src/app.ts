@@ -15,6 +15,7 @@ import { createCityRoutes } from './cities/routes';
 import { createAuthRoutes } from './identity/routes';
 import { requireResident } from './identity/sessions';
 import { createOrderRoutes } from './orders/routes';
+import { createHouseholdRoutes } from './households/routes';
 import { createPaymentRoutes } from './payments/routes';
 import type { HubServices } from './services';
 import type { HubState } from './http/context';
@@ -70,6 +71,7 @@ export function createApp(deps: AppDeps): HubApp {
   api.use(createCityRoutes({ cities: services.cities, servicesOf: (cityCode) => servicesForCity(services.registry, cityCode) }));
   api.use(createAccountRoutes({ accounts: services.accounts, bills: services.bills, history: services.paymentHistory, requireResident: resident }));
   api.use(createOrderRoutes({ orders: services.orders, requireResident: resident }));
+  for (const routes of createHouseholdRoutes({ households: services.households, requireResident: resident })) api.use(routes);
   api.use(createPaymentRoutes({ orders: services.orders, gateway: services.gateway, log: deps.log }));
   api.use(createAdapterAdminRoutes({ admin: services.adapters, requireOperator: operator }));
   api.use(createReconciliationRoutes({ reconciliation: services.reconciliation, requireOperator: operator }));

@@ -176,7 +176,8 @@ export class OrderService {
       const abandoned = await this.abandonedOrder(residentId, body);
       if (abandoned) return this.startPayment(abandoned, residentId);
     }
-    const { row: account, fields, adapter } = await this.deps.accounts.open(residentId, body.accountId);
+    // The payer's own account, or one of a household group they are in: either way the order is the payer's.
+    const { row: account, fields, adapter } = await this.deps.accounts.openToPay(residentId, body.accountId);
     const d = adapter.describe();
     const accountDigest = this.deps.box.digest(`${d.id}:${account.fieldsDigest}`);
     // A payment left unfinished (sheet cancelled, back at the cashier, app closed) must not lock the resident out of their bills.
@@ -313,6 +314,17 @@ export class OrderService {
 
   async findByOrderNo(orderNo: string): Promise<OrderRow | null> {
     return this.ds.getRepository(OrderEntity).findOneBy({ orderNo });
+  }
+
+  /** The latest orders for some accounts, whoever paid: a household group's payments (households/). */
+  async forAccounts(accountIds: string[], limit: number): Promise<Array<Pick<OrderRow, 'id' | 'accountId' | 'residentId' | 'serviceName' | 'accountMasked' | 'amountFen' | 'status' | 'createdAt'>>> {
+    if (accountIds.length === 0) return [];
+    return this.ds.getRepository(OrderEntity).find({
+      select: { id: true, accountId: true, residentId: true, serviceName: true, accountMasked: true, amountFen: true, status: true, createdAt: true },
+      where: { accountId: In(accountIds) },
+      order: { createdAt: 'DESC', id: 'ASC' },
+      take: limit,
+    });
   }
 
   async findById(id: string): Promise<OrderRow | null> {
