@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { yuanToFen } from '@cityhub/shared';
+import { z } from 'zod';
 import { AppError } from '../../errors';
 import { beijingRfc3339 } from '../../infra/beijing-time';
 import type { GatewayNotification, GatewayRefund, GatewayTransaction, PaymentGateway, RequestPaymentParams, TradeBillRow, TradeState } from '../gateway';
@@ -21,40 +22,72 @@ export class WechatPayError extends Error {
   }
 }
 
-interface TransactionJson {
-  appid?: string;
-  mchid?: string;
-  out_trade_no: string;
-  transaction_id?: string;
-  trade_state: TradeState;
-  success_time?: string;
-  amount?: { total?: number; payer_total?: number };
-}
+const TRADE_STATES = ['SUCCESS', 'REFUND', 'NOTPAY', 'CLOSED', 'REVOKED', 'USERPAYING', 'PAYERROR'] as const satisfies readonly TradeState[];
+const REFUND_STATUSES = ['SUCCESS', 'CLOSED', 'PROCESSING', 'ABNORMAL'] as const satisfies ReadonlyArray<GatewayRefund['status']>;
 
-interface RefundJson {
-  out_refund_no: string;
-  out_trade_no?: string;
-  refund_id?: string;
-  status?: GatewayRefund['status'];
-  refund_status?: GatewayRefund['status'];
-}
+/**
+ * What the hub reads of WeChat's answers and notification resources, parsed
+ * rather than trusted: the answer is signed, but a field WeChat omits (an
+ * unpaid order has no transaction_id) must be absent here too, not guessed.
+ */
+const transactionJson = z
+  .object({
+    appid: z.string().optional(),
+    mchid: z.string().optional(),
+    out_trade_no: z.string(),
+    transaction_id: z.string().optional(),
+    trade_state: z.enum(TRADE_STATES),
+    success_time: z.string().optional(),
+    amount: z.object({ total: z.number().int().optional() }).optional(),
+  })
+  .transform(
+    (t): GatewayTransaction => ({
+      outTradeNo: t.out_trade_no,
+      tradeState: t.trade_state,
+      transactionId: t.transaction_id ?? null,
+      amountFen: t.amount?.total ?? null,
+      successTime: t.success_time ?? null,
+      appid: t.appid ?? null,
+      mchid: t.mchid ?? null,
+    }),
+  );
 
-function toTransaction(t: TransactionJson): GatewayTransaction {
-  return {
-    outTradeNo: t.out_trade_no,
-    tradeState: t.trade_state,
-    transactionId: t.transaction_id ?? null,
-    amountFen: typeof t.amount?.total === 'number' ? t.amount.total : null,
-    successTime: t.success_time ?? null,
-    appid: t.appid ?? null,
-    mchid: t.mchid ?? null,
-  };
-}
+/** A refund answer says `status`; a refund notification says `refund_status`. */
+const refundJson = z
+  .object({
+    out_refund_no: z.string(),
+    out_trade_no: z.string(),
+    refund_id: z.string().optional(),
+    status: z.enum(REFUND_STATUSES).optional(),
+    refund_status: z.enum(REFUND_STATUSES).optional(),
+  })
+  .transform((r, ctx) => {
+    const status = r.status ?? r.refund_status;
+    if (!status) {
+      ctx.addIssue({ code: 'custom', message: 'status or refund_status is required', path: ['status'] });
+      return z.NEVER;
+    }
+    return { outRefundNo: r.out_refund_no, status, refundId: r.refund_id ?? null, outTradeNo: r.out_trade_no };
+  });
 
-function toRefund(r: RefundJson): GatewayRefund {
-  return { outRefundNo: r.out_refund_no, status: (r.status ?? r.refund_status)!, refundId: r.refund_id ?? null };
-}
+const prepayJson = z.object({ prepay_id: z.string().min(1) });
+const tradeBillJson = z.object({ download_url: z.url(), hash_value: z.string().regex(/^[0-9a-fA-F]{40}$/) });
+const errorJson = z.object({ code: z.string().optional(), message: z.string().optional() });
+const eventJson = z.object({
+  id: z.string(),
+  event_type: z.string(),
+  resource: z.object({ ciphertext: z.string(), nonce: z.string(), associated_data: z.string().optional() }),
+});
 
+/** WeChat's error body, when the answer has one. */
+function errorOf(text: string): { code?: string; message?: string } {
+  try {
+    const parsed = errorJson.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : {};
+  } catch {
+    return {};
+  }
+}
 
 /**
  * The hub's WeChat Pay API v3 client. Every request is signed with the
@@ -74,7 +107,8 @@ export class WechatPayGateway implements PaymentGateway {
     this.mchid = keys.mchid;
   }
 
-  private async call<T>(method: 'GET' | 'POST', pathWithQuery: string, body?: unknown): Promise<{ status: number; json: T | null; text: string }> {
+  /** A signed call whose signed answer is checked; errors thrown with WeChat's status, code and Request-ID. */
+  private async call(method: 'GET' | 'POST', pathWithQuery: string, body?: unknown): Promise<{ status: number; text: string; requestId: string | null }> {
     const { res, bytes } = await this.send(method, pathWithQuery, body);
     const text = bytes.toString('utf8');
     const requestId = res.headers.get('request-id');
@@ -82,19 +116,27 @@ export class WechatPayGateway implements PaymentGateway {
     // Error answers are signed too; an unsigned or forged answer is never trusted.
     const problem = checkGatewaySignature(headers, text, { publicKeyPem: this.keys.platformPublicKeyPem, serial: this.keys.platformSerial });
     if (problem) throw new WechatPayError(res.status, 'RESPONSE_SIGNATURE', `gateway response rejected: ${problem}`, requestId);
-    let json: T | null = null;
-    if (text && /json/i.test(res.headers.get('content-type') ?? '')) {
-      try {
-        json = JSON.parse(text) as T;
-      } catch {
-        throw new WechatPayError(res.status, 'BAD_RESPONSE', 'the gateway answered with malformed JSON', requestId);
-      }
-    }
     if (res.status >= 400) {
-      const err = json as unknown as { code?: string; message?: string } | null;
-      throw new WechatPayError(res.status, err?.code ?? 'HTTP_ERROR', err?.message ?? `HTTP ${res.status}`, requestId);
+      const err = errorOf(text);
+      throw new WechatPayError(res.status, err.code ?? 'HTTP_ERROR', err.message ?? `HTTP ${res.status}`, requestId);
     }
-    return { status: res.status, json, text };
+    return { status: res.status, text, requestId };
+  }
+
+  /** A call whose JSON answer is parsed with `schema`; an answer that does not fit is a 502 BAD_RESPONSE. */
+  private async answer<T>(schema: z.ZodType<T>, method: 'GET' | 'POST', pathWithQuery: string, body?: unknown): Promise<T> {
+    const { text, requestId } = await this.call(method, pathWithQuery, body);
+    let parsed: z.ZodSafeParseResult<T>;
+    try {
+      parsed = schema.safeParse(JSON.parse(text));
+    } catch {
+      throw new WechatPayError(502, 'BAD_RESPONSE', 'the gateway answered with malformed JSON', requestId);
+    }
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new WechatPayError(502, 'BAD_RESPONSE', `the gateway's answer does not fit: ${issue.path.join('.') || '(body)'} ${issue.message}`, requestId);
+    }
+    return parsed.data;
   }
 
   /**
@@ -105,17 +147,12 @@ export class WechatPayGateway implements PaymentGateway {
   private async download(pathWithQuery: string): Promise<Buffer> {
     const { res, bytes } = await this.send('GET', pathWithQuery);
     if (res.status >= 400) {
-      // Errors of the download are ordinary signed JSON answers.
+      // Errors of the download are ordinary signed JSON answers: their code is believed only when signed.
       const text = bytes.toString('utf8');
       const headers = Object.fromEntries([...res.headers.entries()].map(([k, v]) => [k.toLowerCase(), v]));
       const problem = checkGatewaySignature(headers, text, { publicKeyPem: this.keys.platformPublicKeyPem, serial: this.keys.platformSerial });
-      let err: { code?: string; message?: string } | null = null;
-      try {
-        err = problem ? null : (JSON.parse(text) as { code?: string; message?: string });
-      } catch {
-        err = null;
-      }
-      throw new WechatPayError(res.status, err?.code ?? 'HTTP_ERROR', err?.message ?? `HTTP ${res.status}`, res.headers.get('request-id'));
+      const err = problem ? {} : errorOf(text);
+      throw new WechatPayError(res.status, err.code ?? 'HTTP_ERROR', err.message ?? `HTTP ${res.status}`, res.headers.get('request-id'));
     }
     return bytes;
   }
@@ -143,7 +180,7 @@ export class WechatPayGateway implements PaymentGateway {
   }
 
   async createPrepay(input: { outTradeNo: string; description: string; amountFen: number; openid: string; notifyUrl: string; timeExpire: Date; attach?: string }): Promise<{ prepayId: string }> {
-    const { json } = await this.call<{ prepay_id: string }>('POST', '/v3/pay/transactions/jsapi', {
+    const json = await this.answer(prepayJson, 'POST', '/v3/pay/transactions/jsapi', {
       appid: this.appid,
       mchid: this.mchid,
       description: input.description,
@@ -154,7 +191,6 @@ export class WechatPayGateway implements PaymentGateway {
       amount: { total: input.amountFen, currency: 'CNY' },
       payer: { openid: input.openid },
     });
-    if (!json?.prepay_id) throw new WechatPayError(502, 'NO_PREPAY_ID', 'the gateway returned no prepay_id');
     return { prepayId: json.prepay_id };
   }
 
@@ -168,8 +204,8 @@ export class WechatPayGateway implements PaymentGateway {
 
   async queryOrder(outTradeNo: string): Promise<GatewayTransaction | null> {
     try {
-      const { json } = await this.call<TransactionJson>('GET', `/v3/pay/transactions/out-trade-no/${encodeURIComponent(outTradeNo)}?mchid=${this.mchid}`);
-      return json ? toTransaction(json) : null;
+      // WeChat answers 400 PARAM_ERROR to a query without the merchant's mchid.
+      return await this.answer(transactionJson, 'GET', `/v3/pay/transactions/out-trade-no/${encodeURIComponent(outTradeNo)}?mchid=${this.mchid}`);
     } catch (err) {
       if (err instanceof WechatPayError && err.status === 404) return null;
       throw err;
@@ -177,24 +213,25 @@ export class WechatPayGateway implements PaymentGateway {
   }
 
   async closeOrder(outTradeNo: string): Promise<void> {
+    // The body names the merchant: WeChat refuses a close without mchid.
     await this.call('POST', `/v3/pay/transactions/out-trade-no/${encodeURIComponent(outTradeNo)}/close`, { mchid: this.mchid });
   }
 
   async refund(input: { outTradeNo: string; outRefundNo: string; amountFen: number; totalFen: number; reason: string; notifyUrl: string }): Promise<GatewayRefund> {
-    const { json } = await this.call<RefundJson>('POST', '/v3/refund/domestic/refunds', {
+    const { outRefundNo, status, refundId } = await this.answer(refundJson, 'POST', '/v3/refund/domestic/refunds', {
       out_trade_no: input.outTradeNo,
       out_refund_no: input.outRefundNo,
       reason: input.reason,
       notify_url: input.notifyUrl,
       amount: { refund: input.amountFen, total: input.totalFen, currency: 'CNY' },
     });
-    return toRefund(json!);
+    return { outRefundNo, status, refundId };
   }
 
   async queryRefund(outRefundNo: string): Promise<GatewayRefund | null> {
     try {
-      const { json } = await this.call<RefundJson>('GET', `/v3/refund/domestic/refunds/${encodeURIComponent(outRefundNo)}`);
-      return json ? toRefund(json) : null;
+      const { status, refundId } = await this.answer(refundJson, 'GET', `/v3/refund/domestic/refunds/${encodeURIComponent(outRefundNo)}`);
+      return { outRefundNo, status, refundId };
     } catch (err) {
       if (err instanceof WechatPayError && err.status === 404) return null;
       throw err;
@@ -204,20 +241,20 @@ export class WechatPayGateway implements PaymentGateway {
   parseNotification(input: { headers: Record<string, string | undefined>; rawBody: string }): GatewayNotification {
     const problem = checkGatewaySignature(input.headers, input.rawBody, { publicKeyPem: this.keys.platformPublicKeyPem, serial: this.keys.platformSerial });
     if (problem) throw new AppError('SIGNATURE_INVALID', `notification rejected: ${problem}`);
-    let event: { id?: string; event_type?: string; resource?: { ciphertext: string; nonce: string; associated_data?: string } };
+    let event: z.infer<typeof eventJson>;
     let plain: unknown;
     try {
-      event = JSON.parse(input.rawBody);
-      plain = JSON.parse(decryptResource(event.resource!, this.keys.apiV3Key));
+      event = eventJson.parse(JSON.parse(input.rawBody));
+      plain = JSON.parse(decryptResource(event.resource, this.keys.apiV3Key));
     } catch {
       throw new AppError('SIGNATURE_INVALID', 'notification rejected: the resource does not decrypt');
     }
-    const eventType = String(event.event_type ?? '');
-    if (eventType.startsWith('REFUND.')) {
-      const r = plain as RefundJson & { out_trade_no: string };
-      return { kind: 'refund', eventId: String(event.id), eventType, refund: { ...toRefund(r), outTradeNo: r.out_trade_no } };
-    }
-    return { kind: 'transaction', eventId: String(event.id), eventType, transaction: toTransaction(plain as TransactionJson) };
+    const eventType = event.event_type;
+    const refund = eventType.startsWith('REFUND.') ? refundJson.safeParse(plain) : null;
+    const transaction = refund ? null : transactionJson.safeParse(plain);
+    if (refund?.success) return { kind: 'refund', eventId: event.id, eventType, refund: refund.data };
+    if (transaction?.success) return { kind: 'transaction', eventId: event.id, eventType, transaction: transaction.data };
+    throw new AppError('SIGNATURE_INVALID', `notification rejected: the ${refund ? 'refund' : 'transaction'} it carries lacks fields the hub needs`);
   }
 
   /**
@@ -225,14 +262,13 @@ export class WechatPayGateway implements PaymentGateway {
    * wire, verifying the SHA1 of the original file (BOM included).
    */
   async tradeBill(date: string): Promise<TradeBillRow[]> {
-    let meta: { download_url?: string; hash_value?: string } | null;
+    let meta: z.infer<typeof tradeBillJson>;
     try {
-      ({ json: meta } = await this.call<{ download_url?: string; hash_value?: string }>('GET', `/v3/bill/tradebill?bill_date=${date}&bill_type=ALL&tar_type=GZIP`));
+      meta = await this.answer(tradeBillJson, 'GET', `/v3/bill/tradebill?bill_date=${date}&bill_type=ALL&tar_type=GZIP`);
     } catch (err) {
       if (err instanceof WechatPayError && err.code === 'NO_STATEMENT_EXIST') return [];
       throw err;
     }
-    if (!meta?.download_url || !meta.hash_value) throw new WechatPayError(502, 'BAD_RESPONSE', 'the tradebill answer has no download_url or hash_value');
     const url = new URL(meta.download_url);
     const compressed = await this.download(url.pathname + url.search);
     let original: Buffer;
