@@ -86,6 +86,8 @@ describe('resident journeys in a browser', () => {
     await page.locator('#tile-state-grid:visible').click();
     await page.locator('#field-consNo input').fill('4101000001');
     await page.locator('#bind-submit:visible').click();
+    // The provider's masked holder name first (issue 11), then 确认绑定.
+    await page.locator('#bind-confirm:visible').click();
     await page.locator('#bind-confirmation:visible').getByText('王**').waitFor();
     await shot('service');
     await expectNoEnglish(page, 'service');
@@ -125,6 +127,8 @@ describe('resident journeys in a browser', () => {
     // The plate alone opens nothing: the last six of the ETC card number (or of the VIN) prove the car is ours.
     await page.locator('#field-cardOrVinTail input').fill('218805');
     await page.locator('#bind-submit:visible').click();
+    // The provider's masked holder name first (issue 11), then 确认绑定.
+    await page.locator('#bind-confirm:visible').click();
     await page.locator('#bind-confirmation:visible').waitFor();
     await page.locator('.service__account:visible').first().click();
     await page.getByText('杭州北站 → 湖州站').first().waitFor();
@@ -141,6 +145,8 @@ describe('resident journeys in a browser', () => {
     await page.locator('#tile-city-water:visible').click();
     await page.locator('#field-customerNo input').fill('41010001');
     await page.locator('#bind-submit:visible').click();
+    // The provider's masked holder name first (issue 11), then 确认绑定.
+    await page.locator('#bind-confirm:visible').click();
     await page.locator('.service__account:visible').first().click();
     await page.locator('#pay-button:visible').click();
     await page.locator('#cashier-cancel:visible').click();
@@ -157,6 +163,8 @@ describe('resident journeys in a browser', () => {
     await page.locator('#tile-state-grid:visible').click();
     await page.locator('#field-consNo input').fill('4101000003');
     await page.locator('#bind-submit:visible').click();
+    // The provider's masked holder name first (issue 11), then 确认绑定.
+    await page.locator('#bind-confirm:visible').click();
     await page.locator('#bind-confirmation:visible').getByText('张*').waitFor();
 
     await page.goto(`${hub.url}/#/packages/me/index`);

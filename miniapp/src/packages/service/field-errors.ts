@@ -12,7 +12,15 @@ export function fieldErrors(fields: ServiceSummary['accountFields'], values: Rec
     const name = String(issue.path[0] ?? '');
     const field = fields.find((f) => f.name === name);
     if (!field || errors[name]) continue;
-    errors[name] = values[name]?.trim() ? `${field.label}格式不正确` : `请填写${field.label}`;
+    errors[name] = name in values && values[name].trim() ? `${field.label}格式不正确` : `请填写${field.label}`;
   }
   return errors;
+}
+
+/**
+ * The keyboard a field opens: the number pad for digits-only fields (户号,
+ * card numbers), the full keyboard for plates and codes with letters.
+ */
+export function inputTypeOf(field: Pick<ServiceSummary['accountFields'][number], 'dataType'>): 'number' | 'text' {
+  return field.dataType === 'numeric' ? 'number' : 'text';
 }

@@ -30,6 +30,26 @@ function problemOf(err: unknown): FormProblem {
   return problem;
 }
 
+/** What went wrong, and the button for what to do next (switch city, open the bound account). */
+function ProblemCard({ problem, onSwitchCity, onOpen }: { problem: FormProblem; onSwitchCity: (city: { code: string; name: string }) => void; onOpen: (accountId: string) => void }) {
+  const { otherCity, accountId } = problem;
+  return (
+    <View className='card service__problem' id='bind-error'>
+      <View>{problem.message}</View>
+      {otherCity && (
+        <Action id='switch-city' onClick={() => onSwitchCity(otherCity)}>
+          切换到{otherCity.name}
+        </Action>
+      )}
+      {accountId && (
+        <Action id='open-bound' onClick={() => onOpen(accountId)}>
+          查看这个户号的账单
+        </Action>
+      )}
+    </View>
+  );
+}
+
 /**
  * My accounts for one service of one city, and the form to add one: look the
  * account up first (the provider's masked holder name and district), then
@@ -76,7 +96,8 @@ export default function ServicePage() {
     if (Object.keys(problems).length) return;
     setBusy('preview');
     try {
-      const fields = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v.trim()]).filter(([, v]) => v !== ''));
+      const fields: Record<string, string> = {};
+      for (const [k, v] of Object.entries(values)) if (v.trim() !== '') fields[k] = v.trim();
       setPreview((await previewAccount({ serviceId, cityCode, fields })).preview);
     } catch (err) {
       setProblem(problemOf(err));
@@ -151,7 +172,7 @@ export default function ServicePage() {
           <View className='card service__preview' id='bind-preview'>
             <View className='service__title'>请核对户主信息</View>
             {service.accountFields
-              .filter((f) => preview.fieldsMasked[f.name] !== undefined)
+              .filter((f) => f.name in preview.fieldsMasked)
               .map((f) => (
                 <View key={f.name} className='row'>
                   <Text className='muted'>{f.label}</Text>
@@ -186,21 +207,7 @@ export default function ServicePage() {
             </View>
           </View>
         )}
-        {problem && (
-          <View className='card service__problem' id='bind-error'>
-            <View>{problem.message}</View>
-            {problem.otherCity && (
-              <Action id='switch-city' onClick={() => void switchCity(problem.otherCity!)}>
-                切换到{problem.otherCity.name}
-              </Action>
-            )}
-            {problem.accountId && (
-              <Action id='open-bound' onClick={() => void openBills(problem.accountId!)}>
-                查看这个户号的账单
-              </Action>
-            )}
-          </View>
-        )}
+        {problem && <ProblemCard problem={problem} onSwitchCity={(c) => void switchCity(c)} onOpen={(id) => void openBills(id)} />}
         {service && !preview && (
           <View className='card'>
             <View className='service__title'>添加缴费户号</View>
