@@ -2,7 +2,10 @@ import { useEffect, useState } from 'react';
 import Taro, { useRouter } from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
 import { formatFen } from '@cityhub/shared';
-import { cashierOrder, cashierPay, readPendingPayment, type CashierOrder } from '../../api/cashier';
+import type { RequestPayment } from '@cityhub/shared';
+import { cashierOrder, cashierPay, readPendingPayment, setPendingPayment, type CashierOrder } from '../../api/cashier';
+import { continueOrder } from '../../api/orders';
+import { errorMessage } from '../../api/request';
 import { Action } from '../../components/action';
 import { PageState } from '../../components/page-state';
 import './index.scss';
@@ -12,17 +15,38 @@ import './index.scss';
  * wx.requestPayment, confirming, cancelling or failing at the mock gateway.
  */
 export default function CashierPage() {
-  const { orderId = '' } = useRouter().params;
-  const pending = readPendingPayment();
+  const { orderId: routeOrderId = '' } = useRouter().params;
+  const [pending, setPending] = useState<{ orderId: string; payment: RequestPayment } | null>(() => {
+    const handed = readPendingPayment();
+    return handed && handed.orderId === routeOrderId ? handed : null;
+  });
+  const orderId = pending?.orderId ?? routeOrderId;
   const [order, setOrder] = useState<CashierOrder | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    if (!pending || pending.orderId !== orderId) return setError('支付已失效，请返回账单重新发起');
-    cashierOrder(pending.payment)
-      .then(setOrder)
-      .catch(() => setError('无法连接微信支付，请稍后再试'));
+    void (async () => {
+      let current = pending;
+      if (!current) {
+        // Reloaded at the cashier (the parameters lived in memory only): 继续支付 asks the hub for them again.
+        try {
+          const resumed = await continueOrder(routeOrderId);
+          if (!resumed.payment) throw new Error('no payment');
+          current = { orderId: resumed.order.id, payment: resumed.payment };
+          setPendingPayment(current);
+          setPending(current);
+        } catch (err) {
+          setError(`${errorMessage(err)}。请返回账单页重新缴费`);
+          return;
+        }
+      }
+      try {
+        setOrder(await cashierOrder(current.payment));
+      } catch {
+        setError('无法连接微信支付，请稍后再试');
+      }
+    })();
   }, []);
 
   const act = async (action: 'confirm' | 'cancel' | 'fail') => {

@@ -85,7 +85,7 @@ export default function OrderPage() {
                 <View className='row'><Text className='muted'>金额</Text><Text className='amount'>{formatFen(order.receipt.amountFen)}</Text></View>
                 <View className='row'><Text className='muted'>微信支付单号</Text><Text>{order.receipt.transactionId}</Text></View>
                 <View className='row'><Text className='muted'>销账凭证号</Text><Text id='receipt-writeoff'>{order.receipt.writeOffRef}</Text></View>
-                <View className='row'><Text className='muted'>支付时间</Text><Text>{time(order.receipt.paidAt)}</Text></View>
+                <View className='row'><Text className='muted'>支付时间</Text><Text id='receipt-paid-at'>{time(order.receipt.paidAt)}</Text></View>
                 <View className='row'><Text className='muted'>入账时间</Text><Text>{time(order.receipt.completedAt)}</Text></View>
                 <View className='row'><Text className='muted'>订单号</Text><Text>{order.orderNo}</Text></View>
               </View>
