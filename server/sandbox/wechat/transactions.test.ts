@@ -77,6 +77,15 @@ describe('mock WeChat Pay v3 transactions', () => {
     expect(w.mock.state.trades.get('DUPL00000001')?.totalFen).toBe(1000);
   });
 
+  it('refuses to place a closed order again, even unchanged: 400 ORDER_CLOSED', async () => {
+    await w.call('POST', '/v3/pay/transactions/jsapi', w.jsapiOrder('DUPL00000002', 1000));
+    await w.call('POST', '/v3/pay/transactions/out-trade-no/DUPL00000002/close', { mchid: w.keys.mchid });
+    const again = await w.call('POST', '/v3/pay/transactions/jsapi', w.jsapiOrder('DUPL00000002', 1000));
+    expect(again.status).toBe(400);
+    expect(again.json).toMatchObject({ code: 'ORDER_CLOSED', message: '订单已关闭' });
+    expect(w.mock.state.trades.get('DUPL00000002')?.state).toBe('CLOSED');
+  });
+
   it('issues transaction ids of WeChat\'s 28 digits (4200…, the Beijing date inside), in the notification and the query', async () => {
     await w.paidOrder('DIGITS000001', 700);
     const { resource } = await w.notification('TRANSACTION.SUCCESS', 'DIGITS000001');
