@@ -58,6 +58,17 @@ describe('resuming and replacing unpaid orders', () => {
     expect((await sandbox.writeOffs('grid')).filter((w) => w.orderNo === first.body.order.orderNo)).toHaveLength(1);
   });
 
+  it('taps on two phones at once (different keys, same bills) end in one order that both answers carry', async () => {
+    const accountId = await bindAccount(hub, alice, { serviceId: 'highway-etc', cityCode: '410100', fields: { plate: '豫A12345', cardOrVinTail: '615720' } });
+    const refs = await billRefs(alice, accountId);
+    const answers = await Promise.all(Array.from({ length: 5 }, () => order(alice, accountId, [refs[0]])));
+    expect(answers.map((a) => a.status)).toEqual([201, 201, 201, 201, 201]);
+    expect(new Set(answers.map((a) => a.body.order.id)).size).toBe(1);
+    expect(new Set(answers.map((a) => a.body.payment.package)).size).toBe(1);
+    const list = await api().get('/api/v1/orders').query({ serviceId: 'highway-etc' }).set(alice.auth).expect(200);
+    expect(list.body.orders.filter((o: { accountId: string }) => o.accountId === accountId)).toHaveLength(1);
+  });
+
   it('another set of the same bills closes the unpaid order at the gateway and starts a new one', async () => {
     const accountId = await bindAccount(hub, alice, { serviceId: 'state-grid', cityCode: '410100', fields: { consNo: '4101000005' } });
     const refs = await billRefs(alice, accountId);
