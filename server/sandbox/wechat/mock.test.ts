@@ -47,6 +47,24 @@ describe('mock WeChat Pay v3 against the wechatpay-node-v3 SDK', () => {
     expect(res.status).toBe(401);
   });
 
+  it('answers a body that is not JSON with a signed 400 PARAM_ERROR, and places nothing', async () => {
+    const body = '{"out_trade_no":"SDK0000000009",';
+    const ts = String(Math.floor(Date.now() / 1000));
+    const nonceStr = randomBytes(8).toString('hex');
+    const sig = createSign('RSA-SHA256').update(`POST\n/v3/pay/transactions/jsapi\n${ts}\n${nonceStr}\n${body}\n`).sign(w.keys.merchantPrivateKeyPem, 'base64');
+    const res = await fetch(`${w.gateway.url}/v3/pay/transactions/jsapi`, {
+      method: 'POST',
+      headers: { authorization: w.sdk.getAuthorization(nonceStr, ts, sig), 'content-type': 'application/json' },
+      body,
+    });
+    const text = await res.text();
+    expect(res.status).toBe(400);
+    expect(JSON.parse(text)).toMatchObject({ code: 'PARAM_ERROR' });
+    const h = (name: string) => res.headers.get(name) ?? '';
+    expect(await w.sdk.verifySign({ timestamp: h('wechatpay-timestamp'), nonce: h('wechatpay-nonce'), body: text, serial: h('wechatpay-serial'), signature: h('wechatpay-signature') })).toBe(true);
+    expect(w.mock.state.trades.size).toBe(1);
+  });
+
   it('sends a payment notification the SDK verifies and decrypts, retrying until acknowledged', async () => {
     await w.call('POST', '/v3/pay/transactions/jsapi', w.jsapiOrder('SDK0000000004', 2345));
     w.merchantState.ackStatus = 500; // the merchant fails the first delivery: the mock must try again

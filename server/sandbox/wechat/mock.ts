@@ -38,8 +38,9 @@ export function createMockWechat(options: MockWechatOptions) {
     if (ctx.method === 'OPTIONS') return void (ctx.status = 204);
     return next();
   });
-  app.use(bodyParser({ enableTypes: ['json'] }));
+  // Answers first, so that a body the parser refuses is answered in WeChat's shape too.
   app.use(payApiAnswers(m));
+  app.use(bodyParser({ enableTypes: ['json'] }));
   app.use(merchantSignatureCheck(m));
 
   const router = new Router();
@@ -74,8 +75,9 @@ function payApiAnswers(m: MockContext): Koa.Middleware {
     try {
       await next();
     } catch (err) {
-      ctx.status = err instanceof MockFailure ? err.status : 500;
-      ctx.body = { code: err instanceof MockFailure ? err.code : 'SYSTEM_ERROR', message: err instanceof MockFailure ? err.message : '系统错误' };
+      const failure = err instanceof MockFailure ? err : asFailure(err);
+      ctx.status = failure.status;
+      ctx.body = { code: failure.code, message: failure.message };
       ctx.state.unsigned = false;
     }
     if (!v3 || ctx.state.unsigned === true) return;
@@ -86,6 +88,13 @@ function payApiAnswers(m: MockContext): Koa.Middleware {
       ctx.body = text;
     }
   };
+}
+
+/** Koa's own 4xx errors (a body that is not JSON, too large) as WeChat words them; anything else is its SYSTEM_ERROR. */
+function asFailure(err: unknown): MockFailure {
+  const status = typeof err === 'object' && err !== null && 'status' in err && typeof err.status === 'number' ? err.status : 500;
+  if (status >= 400 && status < 500) return new MockFailure(400, 'PARAM_ERROR', '请求体无法解析，应为合法的 JSON');
+  return new MockFailure(500, 'SYSTEM_ERROR', '系统错误，请稍后重试');
 }
 
 /** Every /v3 call must carry the merchant's signature, made within five minutes. */
