@@ -9,6 +9,7 @@
  *
  * Accounts are the grid simulator's generated ones (4199000000 + i, one bill each).
  */
+import { cashierPayAnswerSchema, sandboxLoginAnswerSchema } from '@cityhub/shared';
 import { createPool } from 'mysql2/promise';
 import { beijingDate } from '../../server/src/infra/beijing-time';
 import { sleep, type WriteOffRecord } from './stack';
@@ -54,7 +55,7 @@ export function hubClient(urls: string[], options: { maxAttempts?: number } = {}
 
 /** Signs a resident in through the mock WeChat's wx.login and the hub's /auth/login. */
 export async function login(client: HubClient, wechatUrl: string, userKey: string): Promise<string> {
-  const { code } = (await (await fetch(`${wechatUrl}/sandbox/client/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userKey }) })).json()) as { code: string };
+  const { code } = sandboxLoginAnswerSchema.parse(await (await fetch(`${wechatUrl}/sandbox/client/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userKey }) })).json());
   const res = await client.call('POST', '/api/v1/auth/login', { body: { code } });
   if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.token;
@@ -77,8 +78,9 @@ export async function payOneBill(client: HubClient, wechatUrl: string, token: st
   const created = await client.call('POST', '/api/v1/orders', { token, headers: { 'Idempotency-Key': `${keyPrefix}-${i}` }, body: { accountId, billRefs: [owed.body.bills[0].ref] } });
   if (created.status !== 201) throw new Error(`order for ${consNo}: ${created.status} ${JSON.stringify(created.body)}`);
   const res = await fetch(`${wechatUrl}/sandbox/cashier/pay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...created.body.payment, action: 'confirm' }) });
-  const paid = (await res.json()) as { errMsg?: string };
-  if (paid.errMsg !== 'requestPayment:ok') throw new Error(`cashier for ${consNo}: ${JSON.stringify(paid)}`);
+  const body: unknown = await res.json();
+  const paid = cashierPayAnswerSchema.safeParse(body);
+  if (!paid.success || paid.data.errMsg !== 'requestPayment:ok') throw new Error(`cashier for ${consNo}: ${JSON.stringify(body)}`);
   return { orderNo: created.body.order.orderNo, amountFen: created.body.order.amountFen };
 }
 

@@ -13,3 +13,4 @@ export * from './api/reconciliation';
 export * from './api/no-content';
 export * from './api/audit';
 export * from './api/households';
+export * from './api/sandbox';

@@ -1,5 +1,5 @@
 import Taro from '@tarojs/taro';
-import { loginResponseSchema } from '@cityhub/shared';
+import { loginResponseSchema, sandboxLoginAnswerSchema } from '@cityhub/shared';
 
 const TOKEN_KEY = 'cityhub.session';
 const USER_KEY = 'cityhub.mockUser';
@@ -25,9 +25,9 @@ export function mockUserKey(): string {
 async function loginCode(): Promise<string> {
   if (PAYMENT_MODE === 'wechat') return (await Taro.login()).code;
   const res = await Taro.request({ url: `${WECHAT_MOCK_BASE}/sandbox/client/login`, method: 'POST', data: { userKey: mockUserKey() }, header: { 'content-type': 'application/json' } });
-  const code = (res.data as { code?: string }).code;
-  if (!code) throw new Error('wx.login failed');
-  return code;
+  const answer = sandboxLoginAnswerSchema.safeParse(res.data);
+  if (!answer.success) throw new Error('wx.login failed');
+  return answer.data.code;
 }
 
 let pending: Promise<string> | null = null;

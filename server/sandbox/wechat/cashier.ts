@@ -1,4 +1,5 @@
 import type Router from '@koa/router';
+import type { CashierOrder, CashierPayAnswer } from '@cityhub/shared';
 import { fail, verifyFields, type MockContext } from './context';
 import type { Trade } from './state';
 
@@ -13,7 +14,8 @@ export function cashierRoutes(router: Router, m: MockContext, pay: (t: Trade) =>
 
   router.get('/sandbox/cashier/order', (ctx) => {
     const t = byPrepay(ctx.query.prepay_id);
-    ctx.body = { prepayId: t.prepayId, outTradeNo: t.outTradeNo, description: t.description, amountFen: t.totalFen, state: t.state, expiresAt: new Date(t.expiresAt).toISOString() };
+    const order: CashierOrder = { prepayId: t.prepayId, outTradeNo: t.outTradeNo, description: t.description, amountFen: t.totalFen, state: t.state, expiresAt: new Date(t.expiresAt).toISOString() };
+    ctx.body = order;
   });
 
   router.post('/sandbox/cashier/pay', (ctx) => {
@@ -24,13 +26,14 @@ export function cashierRoutes(router: Router, m: MockContext, pay: (t: Trade) =>
     }
     if (t.state !== 'NOTPAY') fail(400, 'ORDER_STATE', `this order is ${t.state}`);
     if (t.expiresAt < now()) fail(400, 'ORDER_EXPIRED', 'this prepay has expired');
-    if (b.action === 'cancel') return void (ctx.body = { errMsg: 'requestPayment:fail cancel' });
+    const answer = (body: CashierPayAnswer) => void (ctx.body = body);
+    if (b.action === 'cancel') return answer({ errMsg: 'requestPayment:fail cancel' });
     if (b.action === 'fail') {
       t.state = 'PAYERROR';
-      return void (ctx.body = { errMsg: 'requestPayment:fail' });
+      return answer({ errMsg: 'requestPayment:fail' });
     }
     if (b.action !== 'confirm') fail(400, 'PARAM_ERROR', 'action must be confirm, fail or cancel');
     pay(t);
-    ctx.body = { errMsg: 'requestPayment:ok', transactionId: t.transactionId };
+    answer({ errMsg: 'requestPayment:ok', transactionId: t.transactionId });
   });
 }
