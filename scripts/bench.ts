@@ -260,7 +260,7 @@ async function measure(config: Configuration, baselineUrl: string): Promise<Conf
     if (stack) showHubLogTails(stack);
   } finally {
     r.loadAverage = os.loadavg();
-    await stack?.stop().catch((err: Error) => (r.error = `${r.error ? `${r.error}; ` : ''}${err.message}`));
+    await stack?.stop().catch((err: unknown) => (r.error = `${r.error ? `${r.error}; ` : ''}${err instanceof Error ? err.message : String(err)}`));
     await db?.drop().catch(() => {});
   }
   return r;
@@ -439,7 +439,7 @@ async function main(): Promise<void> {
 }
 
 main()
-  .catch((err) => {
+  .catch((err: unknown) => {
     console.error(err);
     process.exitCode = 1;
   })

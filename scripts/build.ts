@@ -26,7 +26,7 @@ import type { BuildOptions, Plugin } from 'esbuild';
 
 const root = path.resolve(__dirname, '..');
 // esbuild comes with tsx (a direct dependency that bundles with it); the same version transpiles `npm start`.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const esbuild = require(require.resolve('esbuild', { paths: [path.dirname(require.resolve('tsx/package.json'))] })) as typeof import('esbuild');
 
 /** npm packages stay external; our workspaces (TypeScript sources) are bundled. */
@@ -93,7 +93,7 @@ async function main(): Promise<void> {
   console.log(`done in ${Date.now() - started} ms; start the hub with: node server/dist/src/main.js`);
 }
 
-main().catch((err) => {
+main().catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });

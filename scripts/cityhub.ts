@@ -215,4 +215,4 @@ async function main(argv: string[]): Promise<void> {
   fail(`unknown command: ${argv.join(' ') || '(none)'}\n${fs.readFileSync(__filename, 'utf8').split('*/')[0]}`);
 }
 
-main(process.argv.slice(2)).catch((err: Error) => fail(err.message));
+main(process.argv.slice(2)).catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));

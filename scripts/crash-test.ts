@@ -198,7 +198,7 @@ async function main(): Promise<void> {
       for (let i = next++; i < PAYMENTS; i = next++) {
         await payOneBill(client, wechatUrl, token, i, `crash-${process.pid}`)
           .then((paid) => confirmed.push(paid))
-          .catch((err: Error) => problems.push(`payment ${i}: ${err.message}`));
+          .catch((err: unknown) => problems.push(`payment ${i}: ${err instanceof Error ? err.message : String(err)}`));
       }
     });
     await Promise.all(drivers);
@@ -230,9 +230,9 @@ async function main(): Promise<void> {
     const s2 = stack;
     stack = undefined;
     let hubsLeft = false;
-    await s2.stop().catch((err: Error) => {
+    await s2.stop().catch((err: unknown) => {
       hubsLeft = true;
-      problems.push(err.message);
+      problems.push(err instanceof Error ? err.message : String(err));
     });
     if (finalPid !== undefined && isAlive(finalPid)) {
       hubsLeft = true;
@@ -251,14 +251,14 @@ async function main(): Promise<void> {
     for (const p of problems.slice(0, 20)) console.log(`[crash]   ${p}`);
     exitCode = problems.length || confirmed.length !== PAYMENTS ? 1 : 0;
   } finally {
-    if (stack) await stack.stop().catch((err: Error) => console.log(`[crash]   ${err.message}`));
+    if (stack) await stack.stop().catch((err: unknown) => console.log(`[crash]   ${err instanceof Error ? err.message : String(err)}`));
     await db.drop().catch(() => undefined);
     fs.rmSync(path.dirname(crashLog), { recursive: true, force: true });
   }
   process.exit(exitCode);
 }
 
-main().catch((err) => {
+main().catch((err: unknown) => {
   console.error(`[crash] ${(err as Error).stack ?? err}`);
   process.exit(1);
 });

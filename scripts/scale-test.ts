@@ -125,10 +125,10 @@ async function main(): Promise<void> {
         kill.nextPid = next.pid;
         say(`kill ${k + 1}/${KILLS}: hub ${hub + 1} pid ${killed.pid} SIGKILLed after ${kill.afterConfirmed} confirmed payments; gone: ${kill.gone}; pid ${next.pid} serves next (ready in ${next.readyMs} ms)`);
       }
-    })().catch((err: Error) => {
-      broken = err;
-      client.abort(err);
-      problems.push(`a hub could not be restarted: ${err.message}`);
+    })().catch((err: unknown) => {
+      broken = err instanceof Error ? err : new Error(String(err));
+      client.abort(broken);
+      problems.push(`a hub could not be restarted: ${broken.message}`);
     });
 
     const drivingStarted = Date.now();
@@ -139,8 +139,8 @@ async function main(): Promise<void> {
       for (let i = next++; i < PAYMENTS; i = next++) {
         await payOneBill(client, wechatUrl, token, i, `scale-${process.pid}`)
           .then((paid) => confirmed.push(paid))
-          .catch((err: Error) => {
-            if (failures++ < 20) problems.push(`payment ${i}: ${err.message}`);
+          .catch((err: unknown) => {
+            if (failures++ < 20) problems.push(`payment ${i}: ${err instanceof Error ? err.message : String(err)}`);
           });
         if (!quiet && i % 1000 === 999) say(`${confirmed.length} confirmed (${(confirmed.length / ((Date.now() - drivingStarted) / 1000)).toFixed(0)}/s)`);
       }
@@ -172,9 +172,9 @@ async function main(): Promise<void> {
 
     stack = undefined;
     let hubsLeft = false;
-    await s.stop().catch((err: Error) => {
+    await s.stop().catch((err: unknown) => {
       hubsLeft = true;
-      problems.push(err.message);
+      problems.push(err instanceof Error ? err.message : String(err));
     });
 
     const r = books.reconciliation;
@@ -189,13 +189,13 @@ async function main(): Promise<void> {
     for (const p of problems.slice(0, 40)) console.log(`[scale]   ${p}`);
     exitCode = problems.length || confirmed.length !== PAYMENTS ? 1 : 0;
   } finally {
-    if (stack) await stack.stop().catch((err: Error) => console.log(`[scale]   ${err.message}`));
+    if (stack) await stack.stop().catch((err: unknown) => console.log(`[scale]   ${err instanceof Error ? err.message : String(err)}`));
     await db.drop().catch(() => undefined);
   }
   process.exit(exitCode);
 }
 
-main().catch((err) => {
+main().catch((err: unknown) => {
   console.error(`[scale] ${(err as Error).stack ?? err}`);
   process.exit(1);
 });

@@ -28,8 +28,8 @@ function run(name: string, command: string, args: string[], env: NodeJS.ProcessE
       for (const line of lines) out.write(`${prefix} ${line}\n`);
     });
   };
-  forward(child.stdout!, process.stdout);
-  forward(child.stderr!, process.stderr);
+  forward(child.stdout, process.stdout);
+  forward(child.stderr, process.stderr);
   child.on('exit', (code, signal) => {
     if (stopping) return;
     if (name === 'console-build') {

@@ -41,7 +41,7 @@ export function startBenchChild(name: string, input: unknown = {}, env: NodeJS.P
   let rejectReady!: (e: Error) => void;
   const ready = new Promise<unknown>((res, rej) => ((resolveReady = res), (rejectReady = rej)));
   let buffered = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
+  child.stdout.on('data', (chunk: Buffer) => {
     buffered += chunk.toString();
     const parts = buffered.split('\n');
     buffered = parts.pop() ?? '';
@@ -56,7 +56,7 @@ export function startBenchChild(name: string, input: unknown = {}, env: NodeJS.P
     }
   });
   let errTail = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
+  child.stderr.on('data', (chunk: Buffer) => {
     errTail = (errTail + chunk.toString()).slice(-4000);
     process.stderr.write(chunk.toString().replace(/^(?=.)/gm, `[${name}] `));
   });

@@ -111,7 +111,7 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch((err) => {
+  main().catch((err: unknown) => {
     process.stderr.write(`${(err as Error).stack ?? err}\n`);
     process.exit(1);
   });

@@ -167,7 +167,7 @@ export async function drivePayments(job: PaymentJob): Promise<PaymentResult> {
 if (require.main === module) {
   drivePayments(JSON.parse(process.argv[2] ?? '{}') as PaymentJob)
     .then((result) => process.stdout.write(`${JSON.stringify(result)}\n`))
-    .catch((err) => {
+    .catch((err: unknown) => {
       process.stderr.write(`${(err as Error).stack ?? err}\n`);
       process.exit(1);
     });

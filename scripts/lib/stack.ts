@@ -312,9 +312,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const log = fs.createWriteStream(path.join(workDir, `${name}.log`), { flags: 'a' });
     const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env: { ...env, CITYHUB_STACK_ID: stackId }, stdio: ['ignore', 'pipe', 'pipe'] });
     allChildren.add(child);
-    child.stdout!.pipe(log, { end: false });
-    child.stderr!.pipe(log, { end: false });
-    if (options.verbose) child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(`[${name}] ${chunk}`));
+    child.stdout.pipe(log, { end: false });
+    child.stderr.pipe(log, { end: false });
+    if (options.verbose) child.stderr.on('data', (chunk: Buffer) => process.stderr.write(`[${name}] ${chunk}`));
     const exit = new Promise<string>((resolve) =>
       child.once('exit', (code, signal) => {
         allChildren.delete(child);
@@ -423,7 +423,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
 
     const startHub = async (index: number, extra?: Record<string, string>): Promise<HubProcess> => {
-      if (hubs[index]) throw new Error(`hub ${index} is already running (pid ${hubs[index]!.pid})`);
+      if (hubs[index]) throw new Error(`hub ${index} is already running (pid ${hubs[index].pid})`);
       const began = Date.now();
       const entry = spawnChild(`hub-${index}.${lives[index]++}`, nodeArgs(runtime, 'hub'), hubEnvOf(index, extra));
       let exited: string | undefined;

@@ -56,7 +56,7 @@ export class AdapterRegistry {
 
   async start(): Promise<void> {
     this.unsubscribe = await this.deps.kv.subscribe(ADAPTERS_CHANGED, () => {
-      void this.reload().catch((err) => this.deps.log.error({ err }, 'adapter registry reload failed'));
+      void this.reload().catch((err: unknown) => this.deps.log.error({ err }, 'adapter registry reload failed'));
     });
     await this.reload();
     if (this.resilience.probeEveryMs > 0) {

@@ -92,11 +92,11 @@ export class ApiRouter {
         query: parse(spec.query, ctx.query, 'query'),
         body: parse(spec.body, ctx.request.body ?? {}, 'body'),
       } as RouteInput<P, Q, B>;
-      const result = await handler(input, ctx as HubContext);
+      const result = await handler(input, ctx);
       ctx.status = spec.status ?? 200;
       ctx.body = result === undefined || ctx.status === 204 ? null : result;
     };
-    this.entries.push({ spec: spec as unknown as RouteSpec, run });
+    this.entries.push({ spec: spec, run });
     return this;
   }
 

@@ -26,7 +26,7 @@ export function errorHandler(): HubMiddleware {
         if (unanswered) send(ctx, unanswered.status, unanswered.code, unanswered.message);
       }
     } catch (thrown) {
-      const err = thrown instanceof AppError ? publicFace(thrown, ctx) : clientErrorOf((thrown ?? {}) as { status?: number; name?: string; code?: string }, ctx);
+      const err = thrown instanceof AppError ? publicFace(thrown, ctx) : clientErrorOf((thrown ?? {}), ctx);
       const status = err?.status ?? 500;
       // Only 5xx are logged: they are ours to fix. 4xx are the caller's and already answered.
       if (status >= 500) ctx.state.log.error({ err: thrown, status, path: ctx.path, method: ctx.method }, 'request failed');

@@ -26,7 +26,7 @@ export class Periodic {
       if (this.stopped) return;
       this.running = this.task()
         .then(() => undefined)
-        .catch((err) => this.options.log.error({ err }, this.options.failure))
+        .catch((err: unknown) => this.options.log.error({ err }, this.options.failure))
         .finally(() => {
           if (!this.stopped) schedule(this.options.everyMs);
         });

@@ -189,7 +189,7 @@ export class OrderStateMachine {
     this.committed.emit('outbox');
     // Other processes' workers: a hint only (the poll is the safety net), so never awaited by the caller.
     if (this.deps.kv.kind !== 'memory') {
-      this.deps.kv.publish(OUTBOX_WAKE_CHANNEL, this.instance).catch((err: Error) => this.deps.log.warn({ err: { message: err.message } }, 'outbox wake-up not published'));
+      this.deps.kv.publish(OUTBOX_WAKE_CHANNEL, this.instance).catch((err: unknown) => this.deps.log.warn({ err: { message: err instanceof Error ? err.message : String(err) } }, 'outbox wake-up not published'));
     }
   }
 

@@ -58,7 +58,7 @@ export class OrderSweeper {
       if (remote?.tradeState === 'SUCCESS') {
         await orders.markPaid(order.orderNo, { transactionId: remote.transactionId ?? '', amountFen: remote.amountFen ?? -1, appid: remote.appid, mchid: remote.mchid, source: 'query' });
       } else if (new Date(order.expiresAt).getTime() <= Date.now()) {
-        await orders.closeAtGateway(order, 'expire', 'expired unpaid').catch((err) => this.deps.log.warn({ err, orderNo: order.orderNo }, 'closing an expired order failed'));
+        await orders.closeAtGateway(order, 'expire', 'expired unpaid').catch((err: unknown) => this.deps.log.warn({ err, orderNo: order.orderNo }, 'closing an expired order failed'));
       }
     }
     const refunding = [...(await orders.stale('REFUNDING', options.queryAfterMs)), ...(await orders.stale('PARTLY_REFUNDING', options.queryAfterMs))];

@@ -83,7 +83,7 @@ export class ReconciliationService {
       balanced: differences.length === 0 && gatewayPaidFen === writtenOffFen + refundedOrdersFen,
       differences: differences.slice(0, MAX_LISTED_DIFFERENCES),
     };
-    await this.deps.dataSource.getRepository(ReconciliationEntity).save({ date, generatedAt: new Date(), report: JSON.stringify(report) });
+    await this.deps.dataSource.getRepository(ReconciliationEntity).save({ date, generatedAt: new Date(), report });
     this.deps.log.info({ date, balanced: report.balanced, differences: differences.length }, 'reconciliation report stored');
     return report;
   }
@@ -91,7 +91,7 @@ export class ReconciliationService {
   async get(date: string): Promise<ReconciliationReport> {
     const row = await this.deps.dataSource.getRepository(ReconciliationEntity).findOneBy({ date });
     if (!row) throw new NotFoundError('REPORT_NOT_FOUND', `no reconciliation report for ${date}; run one with POST /api/v1/admin/reconciliation`);
-    return JSON.parse(row.report) as ReconciliationReport;
+    return row.report;
   }
 
   async has(date: string): Promise<boolean> {

@@ -1,4 +1,5 @@
 import { maskName, type AccountField, type CodeAdapterManifest } from '@cityhub/shared';
+import type { z } from 'zod';
 import { adapterErrors, type AdapterDescription } from '../contract';
 import { sendProviderRequest, type ProviderRequest, type ProviderResponse } from '../http-transport';
 
@@ -34,11 +35,17 @@ export abstract class CodeAdapterBase {
     return sendProviderRequest(this.manifest.transport, this.secret, request, signal);
   }
 
-  /** The provider's JSON object body, or a typed bad-response error. */
-  protected object(response: ProviderResponse): Record<string, unknown> {
+  /**
+   * The provider's JSON body parsed with `schema` (zod), or a typed error: unavailable for a 5xx,
+   * bad-response naming the first field that does not fit. Providers' answers are parsed, never cast.
+   */
+  protected parse<S extends z.ZodType>(response: ProviderResponse, schema: S): z.output<S> {
     if (response.status >= 500) throw adapterErrors.unavailable(`HTTP ${response.status}`);
-    if (!response.body || typeof response.body !== 'object') throw adapterErrors.badResponse(`expected a JSON object, got HTTP ${response.status}`);
-    return response.body as Record<string, unknown>;
+    const parsed = schema.safeParse(response.body);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0];
+    const where = issue === undefined || issue.path.length === 0 ? 'the body' : issue.path.map(String).join('.');
+    throw adapterErrors.badResponse(`${where}: ${issue?.message ?? 'unreadable'} (HTTP ${response.status})`);
   }
 
   protected masked(name: unknown): string {

@@ -1,4 +1,5 @@
 import type { AccountField } from '@cityhub/shared';
+import { z } from 'zod';
 import {
   adapterErrors,
   type CityServiceAdapter,
@@ -12,7 +13,32 @@ import {
   type WriteOffStatusInput,
   type WriteOffStatusOutput,
 } from '../contract';
+import type { ProviderResponse } from '../http-transport';
 import { CodeAdapterBase } from './base';
+
+/** The operator's answers (numeric resultCode, amounts in fen), as zod reads them; other fields are ignored. */
+const envelope = z.object({ resultCode: z.number(), message: z.string().optional() });
+const cardAnswer = z.object({ card: z.object({ owner: z.unknown(), cardNo: z.string().min(1) }) });
+const passage = z.object({
+  passageId: z.string().min(1),
+  fee: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  entryStation: z.string(),
+  exitStation: z.string(),
+  entryTime: z.string(),
+  exitTime: z.string(),
+});
+const statementsAnswer = z.object({
+  statements: z.array(
+    z.object({
+      month: z.string(),
+      // A statement without a pay-before date has none: the bill shows no due date.
+      payBefore: z.string().nullish().transform((d) => d ?? null),
+      passages: z.array(passage),
+    }),
+  ),
+});
+const settlementAnswer = z.object({ settlementNo: z.string().min(1) });
+const settlementStateAnswer = z.object({ state: z.string(), settlementNo: z.string().optional() });
 
 /**
  * Highway toll operators with ETC cards. Code rather than a manifest: each
@@ -44,22 +70,21 @@ export class EtcTollAdapter extends CodeAdapterBase implements CityServiceAdapte
     return { plate: fields.plate ?? '', proof: (fields.cardOrVinTail ?? '').toUpperCase() };
   }
 
-  private check(body: Record<string, unknown>): void {
-    const code = body.resultCode;
-    if (code === 0) return;
-    if (code === 404) throw adapterErrors.accountNotFound(String(code));
-    if (code === 300) throw adapterErrors.windowClosed(String(code));
-    if (code === 460 || code === 461 || code === 462 || code === 463) throw adapterErrors.rejected(String(body.message ?? code), String(code));
-    if (code === 500 || code === 401) throw adapterErrors.unavailable(String(body.message ?? code), String(code));
-    throw adapterErrors.unknownError(String(code));
+  /** Every answer is parsed as the envelope first: its resultCode decides before any other field is read. */
+  private answer<S extends z.ZodType>(response: ProviderResponse, schema: S): z.output<S> {
+    const { resultCode, message } = this.parse(response, envelope);
+    if (resultCode === 404) throw adapterErrors.accountNotFound(String(resultCode));
+    if (resultCode === 300) throw adapterErrors.windowClosed(String(resultCode));
+    if (resultCode === 460 || resultCode === 461 || resultCode === 462 || resultCode === 463) throw adapterErrors.rejected(message ?? String(resultCode), String(resultCode));
+    if (resultCode === 500 || resultCode === 401) throw adapterErrors.unavailable(message ?? String(resultCode), String(resultCode));
+    if (resultCode !== 0) throw adapterErrors.unknownError(String(resultCode));
+    return this.parse(response, schema);
   }
 
   async lookupAccount(input: LookupAccountInput, signal?: AbortSignal): Promise<LookupAccountOutput> {
-    const body = this.object(await this.send({ method: 'GET', path: '/etc/api/cards', query: this.query(input.fields) }, signal));
-    this.check(body);
-    const card = body.card as { owner?: unknown } | undefined;
+    const { card } = this.answer(await this.send({ method: 'GET', path: '/etc/api/cards', query: this.query(input.fields) }, signal), cardAnswer);
     // The masked plate in fieldsMasked already tells the owner which car this is; no address to hint at.
-    return { holderNameMasked: this.masked(card?.owner), addressHint: null };
+    return { holderNameMasked: this.masked(card.owner), addressHint: null };
   }
 
   /**
@@ -69,62 +94,53 @@ export class EtcTollAdapter extends CodeAdapterBase implements CityServiceAdapte
    * come from the statement the passage is listed in.
    */
   async queryBills(input: QueryBillsInput, signal?: AbortSignal): Promise<QueryBillsOutput> {
-    const body = this.object(await this.send({ method: 'GET', path: '/etc/api/statements', query: this.query(input.fields) }, signal));
-    this.check(body);
-    if (!Array.isArray(body.statements)) throw adapterErrors.badResponse('statements is missing');
+    const { statements } = this.answer(await this.send({ method: 'GET', path: '/etc/api/statements', query: this.query(input.fields) }, signal), statementsAnswer);
     return {
-      bills: body.statements.flatMap((s: Record<string, unknown>, i: number) => {
-        const passages = Array.isArray(s.passages) ? (s.passages as Array<Record<string, unknown>>) : [];
-        const month = String(s.month ?? '');
-        return passages.map((p, j) => {
-          if (typeof p.passageId !== 'string' || !p.passageId) throw adapterErrors.badResponse(`statements[${i}].passages[${j}].passageId is missing`);
-          const fee = this.fen(p.fee, `statements[${i}].passages[${j}].fee`);
-          const route = `${String(p.entryStation)} → ${String(p.exitStation)}`;
+      bills: statements.flatMap((s) =>
+        s.passages.map((p) => {
+          const route = `${p.entryStation} → ${p.exitStation}`;
           return {
             ref: p.passageId,
-            period: month,
+            period: s.month,
             title: route,
-            amountFen: fee,
+            amountFen: p.fee,
             lateFeeFen: 0,
-            dueDate: typeof s.payBefore === 'string' ? s.payBefore : null,
+            dueDate: s.payBefore,
             lineItems: [
               {
                 kind: 'toll_passage' as const,
                 description: route,
-                amountFen: fee,
-                details: { entryStation: String(p.entryStation), exitStation: String(p.exitStation), entryTime: String(p.entryTime), exitTime: String(p.exitTime) },
+                amountFen: p.fee,
+                details: { entryStation: p.entryStation, exitStation: p.exitStation, entryTime: p.entryTime, exitTime: p.exitTime },
               },
             ],
           };
-        });
-      }),
+        }),
+      ),
     };
   }
 
   private async cardNo(fields: Record<string, string>, signal?: AbortSignal): Promise<string> {
-    const body = this.object(await this.send({ method: 'GET', path: '/etc/api/cards', query: this.query(fields) }, signal));
-    this.check(body);
-    return String((body.card as { cardNo?: unknown })?.cardNo ?? '');
+    const { card } = this.answer(await this.send({ method: 'GET', path: '/etc/api/cards', query: this.query(fields) }, signal), cardAnswer);
+    return card.cardNo;
   }
 
   async writeOff(input: WriteOffInput, signal?: AbortSignal): Promise<WriteOffOutput> {
     const cardNo = await this.cardNo(input.fields, signal);
-    const body = this.object(
+    const { settlementNo } = this.answer(
       await this.send({ method: 'POST', path: '/etc/api/settlements', body: { cardNo, passageIds: input.billRefs, outOrderNo: input.orderNo, totalFee: input.amountFen } }, signal),
+      settlementAnswer,
     );
-    this.check(body);
-    if (typeof body.settlementNo !== 'string') throw adapterErrors.badResponse('settlementNo is missing');
-    return { reference: body.settlementNo };
+    return { reference: settlementNo };
   }
 
   async writeOffStatus(input: WriteOffStatusInput, signal?: AbortSignal): Promise<WriteOffStatusOutput> {
-    const body = this.object(await this.send({ method: 'GET', path: `/etc/api/settlements/${encodeURIComponent(input.orderNo)}` }, signal));
-    this.check(body);
-    return body.state === 'SETTLED' ? { status: 'SUCCESS', reference: String(body.settlementNo) } : { status: 'NOT_FOUND', reference: null };
+    const body = this.answer(await this.send({ method: 'GET', path: `/etc/api/settlements/${encodeURIComponent(input.orderNo)}` }, signal), settlementStateAnswer);
+    return body.state === 'SETTLED' && body.settlementNo !== undefined ? { status: 'SUCCESS', reference: body.settlementNo } : { status: 'NOT_FOUND', reference: null };
   }
 
   async health(signal?: AbortSignal): Promise<HealthOutput> {
-    const body = this.object(await this.send({ method: 'GET', path: '/etc/api/health' }, signal));
-    return { ok: body.resultCode === 0 };
+    const { resultCode } = this.parse(await this.send({ method: 'GET', path: '/etc/api/health' }, signal), envelope);
+    return { ok: resultCode === 0 };
   }
 }
