@@ -15,7 +15,11 @@ const passthrough = ({ children, className, id, onClick, ...rest }: Props) => {
 export const View = (props: Props) => <div {...passthrough(props)} />;
 export const Text = (props: Props) => <span {...passthrough(props)} />;
 export const ScrollView = (props: Props) => <div {...passthrough(props)} />;
+export const Image = ({ src, className }: { src: string; className?: string }) => <img src={src} className={className} alt='' />;
 // The keyboard Taro would open (type) is kept as data-type: a jsdom number input would drop what is not a number.
 export const Input = ({ value, placeholder, onInput, className, type }: { value?: string; placeholder?: string; className?: string; type?: string; onInput?: (e: { detail: { value: string } }) => void }) => (
   <input className={className} value={value} placeholder={placeholder} data-type={type ?? 'text'} onChange={(e) => onInput?.({ detail: { value: e.target.value } })} />
 );
+
+/** A canvas: jsdom draws nothing (no 2d context), so a chart's data is what tests can check. */
+export const Canvas = (props: Props) => <canvas {...passthrough(props)} />;

@@ -24,7 +24,17 @@ export function setRouterParams(p: Record<string, string>): void {
   params = p;
 }
 
+/** What getLocation answers next: a position, or a failure `{ errMsg }` (as WeChat rejects). */
+let location: { latitude: number; longitude: number } | { errMsg: string } = { errMsg: 'getLocation:fail no location set' };
+export function setLocation(next: typeof location): void {
+  location = next;
+}
+
 const Taro = {
+  getLocation: async () => {
+    if ('errMsg' in location) throw location;
+    return { ...location, accuracy: 30, errMsg: 'getLocation:ok' };
+  },
   request: async (o: { url: string; method?: string; data?: unknown; header?: Record<string, string> }) => {
     calls.push({ url: o.url, method: o.method ?? 'GET', data: o.data, header: o.header ?? {} });
     return route(o.url, o.method ?? 'GET', o.data);
@@ -43,6 +53,9 @@ const Taro = {
   login: async () => ({ code: 'test-code' }),
   requestPayment: async (params: unknown) => void paymentsRequested.push(params),
   setClipboardData: async ({ data }: { data: string }) => void clipboard.push(data),
+  // No canvas node under jsdom: a chart finds nothing to draw on and draws nothing.
+  createSelectorQuery: () => ({ select: () => ({ fields: () => ({ exec: (done: (found: unknown[]) => void) => done([null]) }) }) }),
+  getSystemInfoSync: () => ({ pixelRatio: 2 }),
 };
 
 export default Taro;

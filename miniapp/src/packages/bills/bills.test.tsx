@@ -14,6 +14,8 @@ const bill = (ref: string, period: string, amountFen: number, lateFeeFen = 0) =>
 });
 
 const ACCOUNT = '11111111-1111-4111-8111-111111111111';
+/** The header the hub sends with the bills (masked). */
+const header = { serviceName: '电费', category: 'electricity', cityCode: '410100', alias: null, fieldsMasked: { consNo: '4101****01' }, holderNameMasked: '王**', addressHint: '郑州市金水区****', saved: true };
 const ORDER = '22222222-2222-4222-8222-222222222222';
 const payment = { appId: 'wx1', timeStamp: '1', nonceStr: 'n', package: 'prepay_id=wx123', signType: 'RSA', paySign: 's' };
 const order = {
@@ -26,7 +28,7 @@ function hub(orderAnswers: Array<{ statusCode: number; data: unknown }>) {
   answer((url, method) => {
     if (url.endsWith('/auth/login')) return { statusCode: 200, data: { token: 't', expiresAt: '2026-12-01T00:00:00Z', user: { id: 'u' } } };
     if (url.includes('/sandbox/client/login')) return { statusCode: 200, data: { code: 'c' } };
-    if (url.endsWith(`/accounts/${ACCOUNT}/bills`)) return { statusCode: 200, data: { accountId: ACCOUNT, bills: [bill('B1', '202609', 18650, 120), bill('B2', '202610', 23410)], totalFen: 42180, fetchedAt: 'now' } };
+    if (url.endsWith(`/accounts/${ACCOUNT}/bills`)) return { statusCode: 200, data: { accountId: ACCOUNT, account: header, bills: [bill('B1', '202609', 18650, 120), bill('B2', '202610', 23410)], totalFen: 42180, fetchedAt: 'now' } };
     if (url.endsWith('/orders') && method === 'POST') return orderAnswers.shift() ?? { statusCode: 500, data: {} };
     return { statusCode: 404, data: {} };
   });
@@ -90,7 +92,7 @@ describe('the bills page', () => {
         ? { statusCode: 200, data: { token: 't', expiresAt: 'x', user: { id: 'u' } } }
         : url.includes('client/login')
           ? { statusCode: 200, data: { code: 'c' } }
-          : { statusCode: 200, data: { accountId: ACCOUNT, bills: [], totalFen: 0, fetchedAt: 'now' } },
+          : { statusCode: 200, data: { accountId: ACCOUNT, account: header, bills: [], totalFen: 0, fetchedAt: 'now' } },
     );
     render(<BillsPage />);
     expect(await screen.findByText('当前没有待缴账单')).toBeTruthy();

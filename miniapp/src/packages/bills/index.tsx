@@ -3,7 +3,7 @@ import Taro, { useDidShow, useRouter } from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
 import { Checkbox } from '@nutui/nutui-react-taro';
 import '@nutui/nutui-react-taro/dist/es/packages/checkbox/style/css';
-import { formatFen, sumFen, type Bill, type LineItem } from '@cityhub/shared';
+import { formatFen, sumFen, type Bill, type BillsAccount, type LineItem } from '@cityhub/shared';
 import { accountBills } from '../../api/accounts';
 import { closeOrder, continueOrder, createOrder, newIdempotencyKey } from '../../api/orders';
 import { errorMessage } from '../../api/request';
@@ -11,34 +11,66 @@ import { beijingTime } from '../../lib/beijing-time';
 import { forgetUnfinished, presentPayment, unfinishedFor, type UnfinishedPayment } from '../../lib/payment';
 import { Action } from '../../components/action';
 import { PageState } from '../../components/page-state';
+import { PaidHistory } from './paid-history';
 import './index.scss';
 
 // Passage and offence times in Beijing time, whatever offset the provider wrote them in.
 const clock = (value: string | number | undefined) => beijingTime(value);
 
-function LineItemRow({ item }: { item: LineItem }) {
+/** A line of a bill: its own description only when it says more than the bill's title (a passage or an offence is the bill). */
+function LineItemRow({ item, title }: { item: LineItem; title: string }) {
   const d = item.details;
-  const detail =
-    item.kind === 'toll_passage'
-      ? `${clock(d.entryTime)} 入口 ${d.entryStation ?? ''} · ${clock(d.exitTime)} 出口 ${d.exitStation ?? ''}`
-      : item.kind === 'violation'
-        ? `${clock(d.time)}${d.points !== undefined ? ` · 记 ${d.points} 分` : ''}${d.decisionNo ? ` · 决定书 ${d.decisionNo}` : ''}`
-        : '';
+  if (item.kind === 'violation') {
+    // The offence is the bill's title; here only when and where, points and the decision.
+    return (
+      <View className='bills__item'>
+        <View className='muted'>违法时间 {clock(d.time)}</View>
+        {d.place ? <View className='muted'>违法地点 {d.place}</View> : null}
+        <View className='muted'>
+          {'points' in d ? `记 ${d.points} 分` : ''}
+          {d.decisionNo ? ` · 决定书 ${d.decisionNo}` : ''}
+        </View>
+      </View>
+    );
+  }
+  const detail = item.kind === 'toll_passage' ? `${clock(d.entryTime)} 入口 ${'entryStation' in d ? d.entryStation : ''} · ${clock(d.exitTime)} 出口 ${'exitStation' in d ? d.exitStation : ''}` : '';
   return (
     <View className='bills__item'>
-      <View className='row'>
-        <Text>{item.description}</Text>
-        <Text className='amount'>{formatFen(item.amountFen)}</Text>
-      </View>
+      {item.description !== title && (
+        <View className='row'>
+          <Text>{item.description}</Text>
+          <Text className='amount'>{formatFen(item.amountFen)}</Text>
+        </View>
+      )}
       {detail && <View className='muted'>{detail}</View>}
     </View>
   );
 }
 
+/** Whose bills these are: masked 户号 and 户名, the district; a pay-once account says it is not saved. */
+function BillsHeader({ account }: { account: BillsAccount }) {
+  return (
+    <View className='card bills__header' id='bills-header'>
+      <View className='row'>
+        <Text className='bills__service'>{account.alias ?? account.serviceName}</Text>
+        {!account.saved && <Text className='bills__unsaved'>仅本次缴费，未保存</Text>}
+      </View>
+      {Object.values(account.fieldsMasked).length > 0 && <View id='bills-header-account'>户号 {Object.values(account.fieldsMasked).join(' ')}</View>}
+      <View id='bills-header-holder'>户名 {account.holderNameMasked}</View>
+      {account.addressHint && <View className='muted'>地址 {account.addressHint}</View>}
+    </View>
+  );
+}
+
+/** "2026年10月" for 202610; a date-like period (a violation's day) as it is. */
+const monthLabel = (period: string) => (/^\d{6}$/.test(period) ? `${period.slice(0, 4)}年${Number(period.slice(4))}月` : period);
+
 /** What an account owes: choose bills, see the total, pay. */
 export default function BillsPage() {
   const { accountId = '' } = useRouter().params;
   const [bills, setBills] = useState<Bill[]>([]);
+  const [account, setAccount] = useState<BillsAccount | null>(null);
+  const [maxBills, setMaxBills] = useState(20);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
@@ -53,8 +85,12 @@ export default function BillsPage() {
     setError(null);
     try {
       const owed = await accountBills(accountId);
+      // The hub orders them: overdue first, then oldest.
       setBills(owed.bills);
-      setSelected(new Set(owed.bills.map((b) => b.ref)));
+      setAccount(owed.account);
+      setMaxBills(owed.maxBills);
+      // As many as one payment may take, overdue ones first.
+      setSelected(new Set(owed.bills.slice(0, owed.maxBills).map((b) => b.ref)));
     } catch (err) {
       setError(errorMessage(err));
     } finally {
@@ -67,13 +103,18 @@ export default function BillsPage() {
     void load();
   });
 
-  const toggle = (ref: string) =>
+  const toggle = (ref: string) => {
+    if (!selected.has(ref) && selected.size >= maxBills) {
+      void Taro.showToast({ title: `一次最多缴 ${maxBills} 笔，请先取消其他账单`, icon: 'none' });
+      return;
+    }
     setSelected((s) => {
       const next = new Set(s);
       if (next.has(ref)) next.delete(ref);
       else next.add(ref);
       return next;
     });
+  };
 
   const chosen = bills.filter((b) => selected.has(b.ref));
   const total = sumFen(chosen.map((b) => b.totalFen));
@@ -138,29 +179,49 @@ export default function BillsPage() {
 
   return (
     <View className='bills'>
-      <PageState loading={loading} error={error} empty={bills.length === 0 ? '当前没有待缴账单' : null} onRetry={() => void load()}>
-        {bills.map((bill) => (
-          <View key={bill.ref} className='card' id={`bill-${bill.ref}`} onClick={() => toggle(bill.ref)}>
-            <View className='row'>
-              <Checkbox className='bills__check' checked={selected.has(bill.ref)} />
-              <View className='bills__head'>
-                <View>{bill.title}</View>
-                <View className='muted'>
-                  账期 {bill.period}
-                  {bill.dueDate ? ` · 截止 ${bill.dueDate}` : ''}
-                </View>
-              </View>
-              <Text className='amount'>{formatFen(bill.totalFen)}</Text>
-            </View>
-            {bill.lateFeeFen > 0 && (
-              <View className='row muted'>
-                <Text>含违约金</Text>
-                <Text>{formatFen(bill.lateFeeFen)}</Text>
-              </View>
+      {account && !loading && !error && <BillsHeader account={account} />}
+      {account && !loading && !error && <PaidHistory accountId={accountId} />}
+      <PageState
+        loading={loading}
+        error={error}
+        empty={bills.length === 0 ? '当前没有待缴账单' : null}
+        actions={[{ id: 'empty-switch-account', label: '换户号', onClick: () => void Taro.redirectTo({ url: '/packages/me/index' }) }]}
+        onRetry={() => void load()}
+      >
+        {bills.map((bill, i) => (
+          <View key={bill.ref}>
+            {/* Toll passages come grouped by their month's statement. */}
+            {account?.category === 'highway_toll' && bill.period !== bills[i - 1]?.period && (
+              <View className='bills__group'>{monthLabel(bill.period)}通行费</View>
             )}
-            {bill.lineItems.map((item, i) => (
-              <LineItemRow key={i} item={item} />
-            ))}
+            <View className={`card${bill.overdue ? ' bills__card--overdue' : ''}`} id={`bill-${bill.ref}`} onClick={() => toggle(bill.ref)}>
+              <View className='row'>
+                <Checkbox className='bills__check' checked={selected.has(bill.ref)} />
+                <View className='bills__head'>
+                  <View>
+                    {bill.overdue && <Text className='bills__overdue'>逾期</Text>}
+                    {bill.title}
+                  </View>
+                  {account?.category !== 'traffic_fine' && (
+                    <View className='muted'>
+                      账期 {monthLabel(bill.period)}
+                      {bill.dueDate ? ` · 截止 ${bill.dueDate}` : ''}
+                      {bill.usage ? ` · 用量 ${bill.usage.amount} ${bill.usage.unit}` : ''}
+                    </View>
+                  )}
+                </View>
+                <Text className='amount'>{formatFen(bill.totalFen)}</Text>
+              </View>
+              {bill.lateFeeFen > 0 && (
+                <View className='row muted'>
+                  <Text>含违约金</Text>
+                  <Text>{formatFen(bill.lateFeeFen)}</Text>
+                </View>
+              )}
+              {bill.lineItems.map((item, j) => (
+                <LineItemRow key={j} item={item} title={bill.title} />
+              ))}
+            </View>
           </View>
         ))}
         {unfinished && (

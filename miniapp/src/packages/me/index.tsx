@@ -1,8 +1,8 @@
 import { useCallback, useState } from 'react';
 import Taro, { useDidShow } from '@tarojs/taro';
 import { Input, Text, View } from '@tarojs/components';
-import type { Account } from '@cityhub/shared';
-import { listAccounts, renameAccount, unbindAccount } from '../../api/accounts';
+import { formatFen, type Account } from '@cityhub/shared';
+import { listAccounts, paidThisMonth, renameAccount, unbindAccount } from '../../api/accounts';
 import { askForReminder } from '../../api/reminders';
 import { errorMessage } from '../../api/request';
 import { clearSession } from '../../api/session';
@@ -16,10 +16,13 @@ export default function MePage() {
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const [editing, setEditing] = useState<{ id: string; alias: string } | null>(null);
+  // 本月已缴: null until known; a failure leaves it out rather than failing the page.
+  const [paid, setPaid] = useState<{ paidFen: number; orders: number } | null>(null);
 
   const load = useCallback(async () => {
     setLoading(true);
     setError(null);
+    paidThisMonth().then(setPaid, () => setPaid(null));
     try {
       setAccounts((await listAccounts()).accounts);
     } catch (err) {
@@ -68,6 +71,15 @@ export default function MePage() {
 
   return (
     <View className='me'>
+      {paid && (
+        <View className='card row' id='me-paid-month'>
+          <Text>本月已缴</Text>
+          <Text>
+            <Text className='amount'>{formatFen(paid.paidFen)}</Text>
+            <Text className='muted'>（{paid.orders} 笔）</Text>
+          </Text>
+        </View>
+      )}
       <View className='card row' onClick={() => Taro.navigateTo({ url: '/packages/orders/index' })}>
         <Text>缴费记录</Text>
         <Text className='muted'>›</Text>

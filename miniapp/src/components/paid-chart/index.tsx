@@ -1,0 +1,87 @@
+import { useEffect, useRef } from 'react';
+import Taro from '@tarojs/taro';
+import { Canvas as TaroCanvas } from '@tarojs/components';
+import { Axis, Canvas, Chart, Interval, jsx } from '@antv/f2';
+import type { HistoryMonth } from '@cityhub/shared';
+
+/** Chart height in CSS pixels (the width is the card's). */
+const HEIGHT = 180;
+
+/**
+ * What F2 needs of a canvas, in both worlds. The mini-program's tsconfig has
+ * no DOM types (issue 11), so the two canvases are described here.
+ */
+interface CanvasNode {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): unknown;
+}
+interface H5Globals {
+  document: { querySelector(selector: string): (CanvasNode & { getBoundingClientRect(): { width: number } }) | null };
+  devicePixelRatio?: number;
+}
+
+/** F2's element factory, typed loosely: its classes and our JSX settings disagree on element types. */
+const h = jsx as unknown as (type: unknown, props: Record<string, unknown>, ...children: unknown[]) => { props: Record<string, unknown> };
+
+/** One bar per month, in yuan (the axis reads in yuan; the data stays integer fen until here). */
+function rows(months: HistoryMonth[]) {
+  return months.map((m) => ({ month: `${Number(m.month.slice(5))}月`, yuan: m.paidFen / 100 }));
+}
+
+/** The canvas and its 2d context: the DOM canvas in h5, the canvas node of a type="2d" canvas in the mini-program. */
+async function canvasOf(id: string): Promise<{ context: unknown; width: number; pixelRatio: number } | null> {
+  if (process.env.TARO_ENV === 'h5') {
+    const web = globalThis as unknown as H5Globals;
+    const el = web.document.querySelector(`#${id} canvas, canvas#${id}`);
+    const context = el?.getContext('2d') ?? null;
+    if (!el || !context) return null;
+    const width = el.getBoundingClientRect().width || 320;
+    const pixelRatio = web.devicePixelRatio ?? 1;
+    el.width = Math.round(width * pixelRatio);
+    el.height = Math.round(HEIGHT * pixelRatio);
+    return { context, width, pixelRatio };
+  }
+  const [found] = await new Promise<Array<{ node?: CanvasNode; width: number } | null>>((resolve) => {
+    Taro.createSelectorQuery().select(`#${id}`).fields({ node: true, size: true }).exec(resolve);
+  });
+  if (!found?.node) return null;
+  const pixelRatio = Taro.getSystemInfoSync().pixelRatio;
+  found.node.width = Math.round(found.width * pixelRatio);
+  found.node.height = Math.round(HEIGHT * pixelRatio);
+  return { context: found.node.getContext('2d'), width: found.width, pixelRatio };
+}
+
+/**
+ * The last 12 months paid through the hub, as bars, drawn with F2 (AntV's
+ * mobile charts) on a Taro canvas: the same code in WeChat and h5. Kept in
+ * its own module so only the bills subpackage (and, in h5, only when a chart
+ * is shown) loads it.
+ */
+export default function PaidChart({ id, months }: { id: string; months: HistoryMonth[] }) {
+  const drawn = useRef<Canvas | null>(null);
+
+  useEffect(() => {
+    const run = { cancelled: false };
+    void (async () => {
+      const target = await canvasOf(id);
+      if (!target || run.cancelled) return;
+      // No animation: a mini-program canvas has no requestAnimationFrame of the page's, and a bar chart needs none.
+      const { props } = h(
+        Canvas,
+        { context: target.context, pixelRatio: target.pixelRatio, width: target.width, height: HEIGHT, animate: false },
+        h(Chart, { data: rows(months) }, h(Axis, { field: 'month' }), h(Axis, { field: 'yuan', tickCount: 3 }), h(Interval, { x: 'month', y: 'yuan', color: '#07c160' })),
+      );
+      drawn.current?.destroy();
+      drawn.current = new Canvas(props);
+      await drawn.current.render();
+    })();
+    return () => {
+      run.cancelled = true;
+    };
+  }, [id, months]);
+
+  useEffect(() => () => drawn.current?.destroy(), []);
+
+  return <TaroCanvas type='2d' id={id} className='paid-chart' style={{ width: '100%', height: `${HEIGHT}px` }} />;
+}
