@@ -35,6 +35,7 @@ module.exports = {
         '^@tarojs/taro$': '<rootDir>/miniapp/test/taro.ts',
         '^@nutui/nutui-react-taro$': '<rootDir>/miniapp/test/nutui.tsx',
         '\\.(css|scss)$': '<rootDir>/miniapp/test/style-stub.js',
+        '\\.(svg|png)$': '<rootDir>/miniapp/test/asset-stub.js',
         '^@nutui/nutui-react-taro/.*/css$': '<rootDir>/miniapp/test/style-stub.js',
       },
       globals: { API_BASE: '', WECHAT_MOCK_BASE: 'http://wechat.test', PAYMENT_MODE: 'mock', REMINDER_TEMPLATE_ID: 'cityhub-bill-due' },

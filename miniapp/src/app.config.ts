@@ -9,9 +9,15 @@ export default defineAppConfig({
   ],
   window: {
     backgroundTextStyle: 'light',
-    navigationBarBackgroundColor: '#07c160',
+    // White bar, black title: WeChat's own look, and white on its #07c160 green fails WCAG AA contrast.
+    navigationBarBackgroundColor: '#ffffff',
     navigationBarTitleText: '城市服务',
-    navigationBarTextStyle: 'white',
+    navigationBarTextStyle: 'black',
     backgroundColor: '#f5f6f7',
+    // 'default' also draws Taro's navigation bar in h5 (title and back), which is hidden unless asked for.
+    navigationStyle: 'default',
   },
+  // 定位 on the city picker: WeChat requires the API declared and the reason shown in its permission prompt.
+  requiredPrivateInfos: ['getLocation'],
+  permission: { 'scope.userLocation': { desc: '用于定位您所在的城市，展示本市可缴费的服务' } },
 });

@@ -1,3 +1,5 @@
+// First: no schema may be created before zod is made jitless.
+import './zod-jitless';
 import type { PropsWithChildren } from 'react';
 import './app.scss';
 

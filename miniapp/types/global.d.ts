@@ -20,3 +20,9 @@ declare namespace NodeJS {
     TARO_ENV: 'weapp' | 'h5';
   }
 }
+
+/** Images imported from src/assets: the URL (or data URI) the build gives them. */
+declare module '*.svg' {
+  const url: string;
+  export default url;
+}

@@ -1,5 +1,11 @@
 import type { City } from '@cityhub/shared';
 
+/**
+ * 热门城市: the four municipalities and the largest provincial capitals and
+ * cities, in the order residents expect them (as on WeChat's and Alipay's pickers).
+ */
+export const HOT_CITY_CODES = ['110100', '310100', '440100', '440300', '330100', '510100', '420100', '410100', '320100', '610100', '500100', '120100'] as const;
+
 export type CityGrouping = 'province' | 'letter';
 
 export interface CityGroup {

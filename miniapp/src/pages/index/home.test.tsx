@@ -56,10 +56,25 @@ describe('the home page', () => {
     expect(navigated).toEqual(['/packages/service/index?serviceId=state-grid&cityCode=410100']);
   });
 
+  it('tells the resident which kinds of service the city lacks', async () => {
+    render(<Home />);
+    await screen.findByText('生活缴费');
+    const note = document.getElementById('coverage-note')!;
+    expect(note.textContent).toContain('郑州市暂未开通水费、交通违法');
+    expect(note.textContent).not.toMatch(/电费|燃气费|高速通行费/);
+  });
+
+  it('says plainly when a city has no service at all', async () => {
+    answer((url) => (url.endsWith('/cities/410100') ? { statusCode: 200, data: { city: { code: '410100', name: '郑州市', provinceCode: '41', provinceName: '河南省', pinyin: 'zhengzhou', initials: 'zz' }, serviceGroups: [] } } : hub(url)));
+    render(<Home />);
+    expect((await screen.findByText(/缴费单位尚未接入/)).textContent).toContain('可切换到其他城市');
+  });
+
   it('says so when the city cannot be loaded, and retries on tap', async () => {
     answer(() => ({ statusCode: 503, data: { error: { code: 'NOT_READY', message: '服务暂时不可用', requestId: 'r' } } }));
     render(<Home />);
-    const hint = await screen.findByText(/服务暂时不可用/);
+    // NOT_READY reaches the resident as its Chinese message (lib/messages.ts), not the hub's text.
+    const hint = await screen.findByText(/服务正在启动，请稍后再试/);
     answer(hub);
     await act(async () => fireEvent.click(hint));
     expect(await screen.findByText('生活缴费')).toBeTruthy();

@@ -6,6 +6,7 @@ import { accountBills, listAccounts } from '../../api/accounts';
 import { getCityServices } from '../../api/cities';
 import { ApiError } from '../../api/request';
 import { loadCurrentCity } from '../../state/current-city';
+import { coverageNote } from './coverage-note';
 import './index.scss';
 
 type Load = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; data: CityServices };
@@ -51,10 +52,10 @@ export default function Home() {
 
   const open = (service: ServiceSummary) => {
     if (service.status === 'down') {
-      Taro.showToast({ title: service.statusReason ? `暂停服务：${service.statusReason}` : '该服务暂时不可用，请稍后再试', icon: 'none' });
+      void Taro.showToast({ title: service.statusReason ? `暂停服务：${service.statusReason}` : '该服务暂时不可用，请稍后再试', icon: 'none' });
       return;
     }
-    Taro.navigateTo({ url: `/packages/service/index?serviceId=${service.serviceId}&cityCode=${city.code}` });
+    void Taro.navigateTo({ url: `/packages/service/index?serviceId=${service.serviceId}&cityCode=${city.code}` });
   };
 
   useDidShow(() => void refresh());
@@ -88,7 +89,11 @@ export default function Home() {
           {load.message}（点击重试）
         </View>
       )}
-      {load.state === 'ready' && load.data.serviceGroups.length === 0 && <View className='home__hint'>本市暂未开通缴费服务</View>}
+      {load.state === 'ready' && coverageNote(load.data) && (
+        <View className='home__note' id='coverage-note'>
+          {coverageNote(load.data)}
+        </View>
+      )}
       {load.state === 'ready' &&
         SECTIONS.map((section) => {
           const services = load.data.serviceGroups.filter((g) => section.categories.includes(g.category)).flatMap((g) => g.services);
