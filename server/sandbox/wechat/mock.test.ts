@@ -62,7 +62,7 @@ describe('mock WeChat Pay v3 against the wechatpay-node-v3 SDK', () => {
     expect(JSON.parse(text)).toMatchObject({ code: 'PARAM_ERROR' });
     const h = (name: string) => res.headers.get(name) ?? '';
     expect(await w.sdk.verifySign({ timestamp: h('wechatpay-timestamp'), nonce: h('wechatpay-nonce'), body: text, serial: h('wechatpay-serial'), signature: h('wechatpay-signature') })).toBe(true);
-    expect(w.mock.state.trades.size).toBe(1);
+    expect(w.mock.state.trades.has('SDK0000000009')).toBe(false);
   });
 
   it('sends a payment notification the SDK verifies and decrypts, retrying until acknowledged', async () => {
@@ -86,7 +86,7 @@ describe('mock WeChat Pay v3 against the wechatpay-node-v3 SDK', () => {
     expect(delivery?.attempts).toBe(2);
   });
 
-  it('puts a Request-ID on every Pay v3 answer: successes, errors, refusals and the bill file', async () => {
+  it('puts a distinct Request-ID on every Pay v3 answer: successes, errors and refusals (the bill file: bills.test.ts)', async () => {
     const answers = [
       await w.call('POST', '/v3/pay/transactions/jsapi', w.jsapiOrder('SDK0000000005')),
       await w.call('GET', `/v3/pay/transactions/out-trade-no/SDK0000000005?mchid=${w.keys.mchid}`),
@@ -99,6 +99,26 @@ describe('mock WeChat Pay v3 against the wechatpay-node-v3 SDK', () => {
     const ids = [...answers.map((a) => a.headers.get('request-id')), unsigned.headers.get('request-id')];
     for (const id of ids) expect(id).toMatch(/^[0-9A-F]{32}$/);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('the sandbox cashier pays only a requestPayment whose paySign verifies, and only once', async () => {
+    const { json } = await w.call('POST', '/v3/pay/transactions/jsapi', w.jsapiOrder('SDK0000000006', 990));
+    const pkg = `prepay_id=${String(json?.prepay_id)}`;
+    const timeStamp = String(Math.floor(Date.now() / 1000));
+    const nonceStr = randomBytes(8).toString('hex');
+    const paySign = createSign('RSA-SHA256').update(`${w.keys.appid}\n${timeStamp}\n${nonceStr}\n${pkg}\n`).sign(w.keys.merchantPrivateKeyPem, 'base64');
+    const pay = (params: Record<string, string>) =>
+      fetch(`${w.gateway.url}/sandbox/cashier/pay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ appId: w.keys.appid, timeStamp, nonceStr, package: pkg, signType: 'RSA', paySign, action: 'confirm', ...params }) });
+    const forged = await pay({ timeStamp: String(Number(timeStamp) + 1) });
+    expect(forged.status).toBe(400);
+    expect(await forged.json()).toMatchObject({ code: 'SIGN_ERROR', message: expect.stringMatching(/paySign/) });
+    expect(w.mock.state.trades.get('SDK0000000006')?.state).toBe('NOTPAY');
+    const paid = await pay({});
+    expect(await paid.json()).toEqual({ errMsg: 'requestPayment:ok', transactionId: expect.stringMatching(/^4200\d{24}$/) });
+    expect(w.mock.state.trades.get('SDK0000000006')?.state).toBe('SUCCESS');
+    const twice = await pay({});
+    expect(twice.status).toBe(400);
+    expect(await twice.json()).toMatchObject({ code: 'ORDER_STATE' });
   });
 
   it('jscode2session exchanges a wx.login code once, and only with the right secret', async () => {
