@@ -11,7 +11,7 @@ import type { Config } from './infra/config';
 import { openDatabase } from './infra/database';
 import { openKeyValueStore, type KeyValueStore } from './infra/kv';
 import { Lifecycle, type LifecyclePart } from './infra/lifecycle';
-import type { Logger } from './infra/logger';
+import { createLogger, type Logger } from './infra/logger';
 import { SecretBox, loadSecretsKey } from './infra/secret-box';
 import type { OutboxWorkerOptions } from './orders/outbox-worker';
 import type { SweeperOptions } from './orders/sweeper';
@@ -32,6 +32,7 @@ import { createServices, type HubServices } from './services';
 
 /** What the hub is made of; any of them can be handed in through the overrides instead of being made here. */
 export interface HubParts {
+  /** At config.logLevel on stdout unless given (tests capture theirs). */
   log: Logger;
   /** Opened from databaseUrl/dataDir unless given; a given one is the giver's to close. */
   dataSource: DataSource;
@@ -111,8 +112,9 @@ export function notifyUrlOf(publicUrl: string): string {
  * and the app, and returns it not yet started. If building fails, the stores
  * it opened are closed again.
  */
-export async function buildHub(config: HubConfig, overrides: HubOverrides & Pick<HubParts, 'log'>): Promise<Hub> {
-  const { log, tuning = {} } = overrides;
+export async function buildHub(config: HubConfig, overrides: HubOverrides = {}): Promise<Hub> {
+  const { tuning = {} } = overrides;
+  const log = overrides.log ?? createLogger(config.logLevel);
   // Stores opened here are closed by the hub, last; given ones belong to the caller.
   const opened: LifecyclePart[] = [];
   const closeOpened = async () => {
