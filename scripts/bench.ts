@@ -163,6 +163,8 @@ async function providerAndHubLatency(provider: { urls: string[] }, hub: { urls: 
 function raisedRateLimits(): Record<string, string> {
   const file = path.join(root, 'server', 'src', 'infra', 'rate-limits.ts');
   if (!fs.existsSync(file)) return {};
+  // Loaded by path, not imported: the bench also measures older checkouts, where the file may be missing.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { DEFAULT_RATE_LIMITS } = require(file) as { DEFAULT_RATE_LIMITS?: Record<string, unknown> };
   if (!DEFAULT_RATE_LIMITS) return {};
   const raised = Object.fromEntries(Object.keys(DEFAULT_RATE_LIMITS).map((name) => [name, { points: 10_000_000, durationSec: 1 }]));
@@ -203,7 +205,8 @@ async function measure(config: Configuration, baselineUrl: string): Promise<Conf
 
     const hubs = stack.hubUrls;
     const wechatUrl = stack.wechatUrl;
-    const gridUrl = stack.providerUrls.grid!;
+    const gridUrl = stack.providerUrls.grid;
+    if (gridUrl === undefined) throw new Error('the bench stack runs no grid simulator');
     // A fresh stretch of the grid's load-test households per configuration and run: no
     // answer cached by an earlier run (Redis outlives stacks) can stand in for the provider.
     const firstConsNo = 4199000000 + Math.floor(Math.random() * (1_000_000 - PAYMENTS - LIGHT_PAYMENTS - UNCACHED - 10));
@@ -247,7 +250,7 @@ async function measure(config: Configuration, baselineUrl: string): Promise<Conf
           (Object.keys(paid.notCompleted).length ? `; not completed: ${JSON.stringify(paid.notCompleted)}` : ''),
       );
       say(`  CPU meanwhile: ${cpuText(paid.cpu)}`);
-      if (paid.completed < paid.issued) showHubLogTails(stack!);
+      if (paid.completed < paid.issued && stack) showHubLogTails(stack);
       return { ...paid, payers, requested: payments };
     };
     // Time caps keep a slow pipeline from stretching the run past ten minutes; the rates are

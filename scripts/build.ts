@@ -27,6 +27,8 @@ import type { BuildOptions, Plugin } from 'esbuild';
 const root = path.resolve(__dirname, '..');
 // esbuild comes with tsx (a direct dependency that bundles with it); the same version transpiles `npm start`.
  
+// Required by resolved path: esbuild is tsx's dependency, not ours, so an import could not name it.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const esbuild = require(require.resolve('esbuild', { paths: [path.dirname(require.resolve('tsx/package.json'))] })) as typeof import('esbuild');
 
 /** npm packages stay external; our workspaces (TypeScript sources) are bundled. */

@@ -191,7 +191,7 @@ async function main(argv: string[]): Promise<void> {
       const value = option(argv, name);
       if (value !== undefined) query.set(name, value);
     }
-    const page = await call(auditPageSchema, 'GET', `/audit${query.size ? `?${query}` : ''}`);
+    const page = await call(auditPageSchema, 'GET', `/audit${query.size ? `?${query.toString()}` : ''}`);
     for (const e of page.entries) {
       const details = e.details === null || e.details === undefined ? '' : ` ${JSON.stringify(e.details)}`;
       console.log(`${e.at}  ${e.actor.padEnd(10)} ${e.outcome.padEnd(7)} ${e.action}${e.target && !e.action.includes(e.target) ? ` ${e.target}` : ''}${details}`);

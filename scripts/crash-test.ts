@@ -36,7 +36,9 @@ const PAYMENTS = arg('payments', 500);
 const KILLS = arg('kills', 5);
 const CONCURRENCY = 8;
 const quiet = argv.includes('--quiet');
-const say = (line: string) => void (quiet || console.log(`[crash] ${line}`));
+const say = (line: string): void => {
+  if (!quiet) console.log(`[crash] ${line}`);
+};
 
 /** How the kills of a run are made: the crash points first (each at least once when there are three kills or more), then timers. */
 function plan(kills: number): Array<CrashPoint | 'timer'> {
@@ -121,7 +123,8 @@ async function main(): Promise<void> {
           kill.nextPid = hub.pid;
           kill.nextServed = true;
           kill.restartMs = Date.now() - began;
-          return report(kill);
+          report(kill);
+          return;
         } catch (err) {
           const fired = err instanceof HubExitedDuringStart ? crashLines().find((c) => c.pid === err.pid) : undefined;
           if (!fired || !(err instanceof HubExitedDuringStart)) throw err;

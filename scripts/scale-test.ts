@@ -38,7 +38,9 @@ const KILLS = arg('kills', short ? 2 : 6);
 const CONCURRENCY = 16;
 const PROPAGATION_LIMIT_MS = 1000;
 const quiet = argv.includes('--quiet');
-const say = (line: string) => void (quiet || console.log(`[scale] ${line}`));
+const say = (line: string): void => {
+  if (!quiet) console.log(`[scale] ${line}`);
+};
 
 /** The state-grid demo manifest as a new adapter for one city no other electricity adapter covers (武汉). */
 function probeManifest(gridUrl: string): { id: string; cityCode: string; manifest: Record<string, unknown> } {
@@ -55,7 +57,9 @@ function probeManifest(gridUrl: string): { id: string; cityCode: string; manifes
  * forced: the probe's conformance is not what this measures.
  */
 async function measurePropagation(stack: Stack, client: HubClient, token: string): Promise<{ ms: number; problems: string[] }> {
-  const { id, cityCode, manifest } = probeManifest(stack.providerUrls.grid!);
+  const gridUrl = stack.providerUrls.grid;
+  if (gridUrl === undefined) throw new Error('the scale stack runs no grid simulator');
+  const { id, cityCode, manifest } = probeManifest(gridUrl);
   const problems: string[] = [];
   const op = { token: stack.operatorToken };
   const added = await client.call('POST', '/api/v1/admin/adapters', { ...op, body: manifest, hub: 0 });

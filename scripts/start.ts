@@ -52,7 +52,7 @@ function stop(code = 0): void {
   stopping = true;
   for (const { child } of children) if (child.exitCode === null) child.kill('SIGTERM');
   setTimeout(() => process.exit(code), 3000).unref();
-  Promise.all(children.map(({ child }) => (child.exitCode !== null ? null : new Promise((r) => child.once('exit', r))))).then(() => process.exit(code));
+  void Promise.all(children.map(({ child }) => (child.exitCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', r))))).then(() => process.exit(code));
 }
 
 process.on('SIGINT', () => stop(0));

@@ -35,6 +35,9 @@ export function startBenchChild(name: string, input: unknown = {}, env: NodeJS.P
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // spawn() leaves pid undefined only when the process could not start; its 'error' event says why.
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`bench ${name} could not be started`);
   live.add(child);
   const lines: unknown[] = [];
   let resolveReady!: (v: unknown) => void;
@@ -75,7 +78,7 @@ export function startBenchChild(name: string, input: unknown = {}, env: NodeJS.P
   done.catch(() => {}); // observed by whoever awaits it; never an unhandled rejection
   ready.catch(() => {});
   return {
-    pid: child.pid!,
+    pid,
     ready,
     done,
     async stop() {

@@ -41,7 +41,10 @@ export async function startBalancer(backends: string[]): Promise<Balancer> {
           },
         );
         upstream.on('error', (err: NodeJS.ErrnoException) => {
-          if (res.headersSent) return void res.destroy();
+          if (res.headersSent) {
+            res.destroy();
+            return;
+          }
           // Nothing reached a hub that refused the connection: another may take it.
           if (err.code === 'ECONNREFUSED' && tried + 1 < targets.length) return attempt(tried + 1);
           res.writeHead(502, { 'content-type': 'application/json' });

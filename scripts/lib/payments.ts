@@ -9,14 +9,20 @@
  *
  * Accounts are the grid simulator's generated ones (4199000000 + i, one bill each).
  */
-import { cashierPayAnswerSchema, sandboxLoginAnswerSchema } from '@cityhub/shared';
+import { cashierPayAnswerSchema, reconciliationReportSchema, sandboxLoginAnswerSchema } from '@cityhub/shared';
+import { z } from 'zod';
 import { createPool } from 'mysql2/promise';
 import { beijingDate } from '../../server/src/infra/beijing-time';
 import { sleep, type WriteOffRecord } from './stack';
 
+/** The hub's error answer, as far as these scripts read it. */
+const errorAnswer = z.object({ error: z.object({ code: z.string(), details: z.object({ accountId: z.string() }).partial().optional() }) });
+/** POST /orders: the order and the parameters the cashier takes. */
+const createdAnswer = z.object({ order: z.object({ orderNo: z.string(), amountFen: z.number() }), payment: z.record(z.string(), z.unknown()).nullable() });
+
 export interface HubClient {
   /** Calls a hub; connection failures, 5xx and 409 CONFLICT are retried with the same request on the next hub. */
-  call(method: string, route: string, options?: { token?: string; body?: unknown; headers?: Record<string, string>; hub?: number }): Promise<{ status: number; body: any }>;
+  call(method: string, route: string, options?: { token?: string; body?: unknown; headers?: Record<string, string>; hub?: number }): Promise<{ status: number; body: unknown }>;
   /** Makes every call waiting on a dead hub give up with this error (the test cannot go on). */
   abort(err: Error): void;
 }
@@ -40,9 +46,9 @@ export function hubClient(urls: string[], options: { maxAttempts?: number } = {}
             signal: AbortSignal.timeout(15_000),
           });
           const text = await res.text();
-          const body = text ? JSON.parse(text) : null;
+          const body: unknown = text ? JSON.parse(text) : null;
           // 409 CONFLICT is an Idempotency-Key whose first attempt is still settling (or died): ask again.
-          if (res.status >= 500 || (res.status === 409 && body?.error?.code === 'CONFLICT')) throw new Error(`${res.status} ${text.slice(0, 200)}`);
+          if (res.status >= 500 || (res.status === 409 && errorAnswer.safeParse(body).data?.error.code === 'CONFLICT')) throw new Error(`${res.status} ${text.slice(0, 200)}`);
           return { status: res.status, body };
         } catch (err) {
           if (attempt > maxAttempts || aborted) throw aborted ?? err;
@@ -58,7 +64,7 @@ export async function login(client: HubClient, wechatUrl: string, userKey: strin
   const { code } = sandboxLoginAnswerSchema.parse(await (await fetch(`${wechatUrl}/sandbox/client/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userKey }) })).json());
   const res = await client.call('POST', '/api/v1/auth/login', { body: { code } });
   if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body.token;
+  return z.object({ token: z.string() }).parse(res.body).token;
 }
 
 export interface ConfirmedPayment {
@@ -71,17 +77,21 @@ export async function payOneBill(client: HubClient, wechatUrl: string, token: st
   const consNo = String(4199000000 + i);
   // A retried bind after a crash may find the account already bound: the answer names it.
   const bound = await client.call('POST', '/api/v1/accounts', { token, body: { serviceId: 'state-grid', cityCode: '410100', fields: { consNo } } });
-  const accountId: string | undefined = bound.status === 201 ? bound.body.account.id : bound.body?.error?.code === 'ACCOUNT_ALREADY_BOUND' ? bound.body.error.details?.accountId : undefined;
+  const refused = errorAnswer.safeParse(bound.body).data;
+  const accountId: string | undefined =
+    bound.status === 201 ? z.object({ account: z.object({ id: z.string() }) }).parse(bound.body).account.id : refused?.error.code === 'ACCOUNT_ALREADY_BOUND' ? refused.error.details?.accountId : undefined;
   if (!accountId) throw new Error(`bind ${consNo}: ${bound.status} ${JSON.stringify(bound.body)}`);
   const owed = await client.call('GET', `/api/v1/accounts/${accountId}/bills`, { token });
-  if (owed.status !== 200 || owed.body.bills.length !== 1) throw new Error(`bills of ${consNo}: ${owed.status} ${JSON.stringify(owed.body)}`);
-  const created = await client.call('POST', '/api/v1/orders', { token, headers: { 'Idempotency-Key': `${keyPrefix}-${i}` }, body: { accountId, billRefs: [owed.body.bills[0].ref] } });
+  const owedBills = z.object({ bills: z.array(z.object({ ref: z.string() })) }).safeParse(owed.body).data?.bills ?? [];
+  if (owed.status !== 200 || owedBills.length !== 1) throw new Error(`bills of ${consNo}: ${owed.status} ${JSON.stringify(owed.body)}`);
+  const created = await client.call('POST', '/api/v1/orders', { token, headers: { 'Idempotency-Key': `${keyPrefix}-${i}` }, body: { accountId, billRefs: owedBills.map((b) => b.ref) } });
   if (created.status !== 201) throw new Error(`order for ${consNo}: ${created.status} ${JSON.stringify(created.body)}`);
-  const res = await fetch(`${wechatUrl}/sandbox/cashier/pay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...created.body.payment, action: 'confirm' }) });
+  const order = createdAnswer.parse(created.body);
+  const res = await fetch(`${wechatUrl}/sandbox/cashier/pay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...order.payment, action: 'confirm' }) });
   const body: unknown = await res.json();
   const paid = cashierPayAnswerSchema.safeParse(body);
   if (!paid.success || paid.data.errMsg !== 'requestPayment:ok') throw new Error(`cashier for ${consNo}: ${JSON.stringify(body)}`);
-  return { orderNo: created.body.order.orderNo, amountFen: created.body.order.amountFen };
+  return { orderNo: order.order.orderNo, amountFen: order.order.amountFen };
 }
 
 /**
@@ -177,7 +187,7 @@ export async function checkBooks(input: { databaseUrl: string; confirmed: Confir
   const confirmedFen = confirmed.reduce((n, c) => n + c.amountFen, 0);
   if (rec.status !== 200) problems.push(`reconciliation failed: ${rec.status} ${JSON.stringify(rec.body)}`);
   else {
-    const r = rec.body;
+    const r = reconciliationReportSchema.parse(rec.body);
     reconciliation = { gatewayPaidFen: r.totals.gatewayPaidFen, writtenOffFen: r.totals.writtenOffFen, refundedOrdersFen: r.totals.refundedOrdersFen, differences: r.differences.length };
     if (!r.balanced) problems.push(`reconciliation not balanced: ${JSON.stringify(r.differences.slice(0, 5))}`);
     if (r.totals.gatewayPaidFen !== confirmedFen) problems.push(`gateway paid ${r.totals.gatewayPaidFen} fen, residents confirmed ${confirmedFen} fen`);

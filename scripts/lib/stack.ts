@@ -35,13 +35,14 @@
  * world would. Logs of every process are in `<stack.workDir>/<name>.log`
  * (kept when stop() fails, removed otherwise).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { createPool } from 'mysql2/promise';
 import { DEFAULT_RATE_LIMITS } from '../../server/src/infra/rate-limits';
 import { ensureDevKeys } from '../../server/src/payments/wechatpay/keys';
@@ -273,7 +274,9 @@ export async function createScratchDatabase(label: string, baseUrl = process.env
 
 interface Child {
   name: string;
-  child: ChildProcess;
+  /** Spawned with piped stdout and stderr, so both streams exist. */
+  child: ChildProcessByStdio<null, Readable, Readable>;
+  pid: number;
   log: fs.WriteStream;
   exit: Promise<string>;
 }
@@ -314,14 +317,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     allChildren.add(child);
     child.stdout.pipe(log, { end: false });
     child.stderr.pipe(log, { end: false });
-    if (options.verbose) child.stderr.on('data', (chunk: Buffer) => process.stderr.write(`[${name}] ${chunk}`));
+    if (options.verbose) child.stderr.on('data', (chunk: Buffer) => process.stderr.write(`[${name}] ${chunk.toString()}`));
     const exit = new Promise<string>((resolve) =>
       child.once('exit', (code, signal) => {
         allChildren.delete(child);
         resolve(signal ?? `exit ${code}`);
       }),
     );
-    const entry = { name, child, log, exit };
+    // spawn() leaves pid undefined only when the process could not start at all.
+    if (child.pid === undefined) throw new Error(`${name} could not be started`);
+    const entry = { name, child, pid: child.pid, log, exit };
     children.push(entry);
     return entry;
   };
@@ -342,11 +347,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         }
         if (found.length >= count) {
           clearTimeout(timer);
-          c.child.stdout!.off('data', onData);
+          c.child.stdout.off('data', onData);
           resolve(found);
         }
       };
-      c.child.stdout!.on('data', onData);
+      c.child.stdout.on('data', onData);
       void c.exit.then((how) => {
         clearTimeout(timer);
         reject(new Error(`${c.name} exited during start (${how}); see ${path.join(workDir, `${c.name}.log`)}`));
@@ -429,7 +434,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       let exited: string | undefined;
       void entry.exit.then((how) => (exited = how));
       for (;;) {
-        if (exited) throw new HubExitedDuringStart(index, entry.child.pid!, exited, path.join(workDir, `${entry.name}.log`));
+        if (exited) throw new HubExitedDuringStart(index, entry.pid, exited, path.join(workDir, `${entry.name}.log`));
         const ready = await fetch(`${hubUrls[index]}/readyz`, { signal: AbortSignal.timeout(2000) })
           .then((r) => r.ok)
           .catch(() => false);
@@ -440,7 +445,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         }
         await sleep(25);
       }
-      const hub = { index, pid: entry.child.pid!, url: hubUrls[index], readyMs: Date.now() - began, entry };
+      const hub = { index, pid: entry.pid, url: hubUrls[index], readyMs: Date.now() - began, entry };
       hubs[index] = hub;
       lastLife[index] = hub;
       void entry.exit.then(() => {
@@ -492,7 +497,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         return ((await res.json()) as { writeOffs: WriteOffRecord[] }).writeOffs;
       },
       async stop() {
-        const hubPids = children.filter((c) => c.name.startsWith('hub-')).map((c) => c.child.pid!);
+        const hubPids = children.filter((c) => c.name.startsWith('hub-')).map((c) => c.pid);
         await stopChildren();
         await balancer?.close();
         const survivors = [...hubPids.filter(isAlive), ...processesOfStack(stackId)];

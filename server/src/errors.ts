@@ -29,12 +29,16 @@ export class InputError extends AppError {
 }
 
 export class NotFoundError extends AppError {
+  // Narrows AppError's signature on purpose: a not-found error carries no details.
+  // eslint-disable-next-line @typescript-eslint/no-useless-constructor
   constructor(code: ErrorCode, message: string) {
     super(code, message);
   }
 }
 
 export class ConflictError extends AppError {
+  // Keeps AppError's options (expose, cause) out of conflicts, which are always shown as they are.
+  // eslint-disable-next-line @typescript-eslint/no-useless-constructor
   constructor(code: ErrorCode, message: string, details?: unknown) {
     super(code, message, details);
   }

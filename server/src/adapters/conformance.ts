@@ -16,11 +16,16 @@ type ConformanceCheck = ConformanceReport['checks'][number];
 export function stalled(adapter: CityServiceAdapter, ms: number): CityServiceAdapter {
   const hold = (signal?: AbortSignal) =>
     new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
+      // An abort's reason is the caller's (a TimeoutError from AbortSignal.timeout); anything else becomes an Error.
+      const aborted = (): Error => (signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+      if (signal?.aborted) {
+        reject(aborted());
+        return;
+      }
       const timer = setTimeout(resolve, ms);
       signal?.addEventListener('abort', () => {
         clearTimeout(timer);
-        reject(signal.reason);
+        reject(aborted());
       }, { once: true });
     });
   return {

@@ -61,8 +61,9 @@ export function compileManifestExpressions(manifest: AdapterManifest): { compile
       errorCode: compile(op.response.errorCode, `${at}.response.errorCode`),
       map: compile(op.response.map, `${at}.response.map`),
     };
-    if (parts.path && parts.success && parts.map) {
-      compiled[name] = { method: op.request.method, ...parts } as CompiledOperation;
+    const { path, success, map } = parts;
+    if (path && success && map) {
+      compiled[name] = { method: op.request.method, query: parts.query, body: parts.body, errorCode: parts.errorCode, path, success, map };
     }
   }
   return { compiled, issues };
@@ -150,11 +151,13 @@ export class ManifestAdapter implements CityServiceAdapter {
     // What gateways ask of every call besides the operation's own input: a timestamp and a one-time nonce.
     const now = Date.now();
     input = { ...input, timestamp: String(Math.floor(now / 1000)), timestampMs: String(now), nonce: randomBytes(16).toString('hex') };
-    const evalOrFail = async (expr: Expression, data: unknown, part: string) => {
+    // JSONata answers `any`; what it produced is checked below before it is used.
+    const evalOrFail = async (expr: Expression, data: unknown, part: string): Promise<unknown> => {
       try {
-        return await expr.evaluate(data);
+        const value: unknown = await expr.evaluate(data);
+        return value;
       } catch (err) {
-        throw adapterErrors.badResponse(`${name}.${part} failed: ${(err as Error).message}`);
+        throw adapterErrors.badResponse(`${name}.${part} failed: ${err instanceof Error ? err.message : String(err)}`);
       }
     };
     const path = await evalOrFail(op.path, input, 'request.path');
@@ -228,7 +231,7 @@ export class ManifestAdapter implements CityServiceAdapter {
         dueDate: typeof b.dueDate === 'string' ? b.dueDate : null,
         lineItems: rawItems.map((item: Record<string, unknown>, j: number) => ({
           kind: item.kind === 'toll_passage' || item.kind === 'violation' ? item.kind : 'charge',
-          description: String(item.description ?? ''),
+          description: typeof item.description === 'string' || typeof item.description === 'number' ? String(item.description) : '',
           amountFen: this.toFen(item.amount, `${at}.lineItems[${j}].amount`),
           details: {},
         })),

@@ -40,7 +40,10 @@ export function requireOperator(tokens: Record<string, string>, audit: AuditLog,
     const operator = known.find((k) => timingSafeEqual(k.digest, offered));
     if (!operator) throw await refuse(new AppError('UNAUTHENTICATED', 'unknown operator token'));
     ctx.state.operator = operator.name;
-    if (options.auditAllowed === false) return next();
+    if (options.auditAllowed === false) {
+      await next();
+      return;
+    }
     try {
       await next();
       await audit.record({ actor: operator.name, action, target: ctx.path, outcome: 'ok' });

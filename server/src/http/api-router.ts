@@ -50,7 +50,7 @@ function toIssues(error: z.ZodError, where: string): FieldIssue[] {
   }));
 }
 
-function parse<T extends ZodType>(schema: T | undefined, value: unknown, where: string): unknown {
+function parse(schema: ZodType | undefined, value: unknown, where: string): unknown {
   if (!schema) return undefined;
   const result = schema.safeParse(value);
   if (result.success) return result.data;
@@ -87,12 +87,13 @@ export class ApiRouter {
     handler: RouteHandler<P, Q, B, R>,
   ): this {
     const run: HubMiddleware = async (ctx) => {
-      const input = {
+      const input: unknown = {
         params: parse(spec.params, ctx.params, 'params'),
         query: parse(spec.query, ctx.query, 'query'),
         body: parse(spec.body, ctx.request.body ?? {}, 'body'),
-      } as RouteInput<P, Q, B>;
-      const result = await handler(input, ctx);
+      };
+      // Each part was just parsed by the spec's own schema, which is what RouteInput names.
+      const result = await handler(input as RouteInput<P, Q, B>, ctx);
       ctx.status = spec.status ?? 200;
       ctx.body = result === undefined || ctx.status === 204 ? null : result;
     };
@@ -124,14 +125,16 @@ export class ApiRouter {
     }
     const dispatch = new Map([...groups].map(([segment, entries]) => [segment, this.routerFor(entries)]));
     const prefix = this.prefix.toLowerCase();
-    const routeByGroup: HubMiddleware = (ctx, next) => {
+    const routeByGroup: HubMiddleware = async (ctx, next) => {
       const path = ctx.path;
       // @koa/router matches case-insensitively and ignores a trailing slash; so does this lookup.
       if (path.length <= prefix.length || path[prefix.length] !== '/' || path.slice(0, prefix.length).toLowerCase() !== prefix) return next();
       const end = path.indexOf('/', prefix.length + 1);
       const segment = path.slice(prefix.length + 1, end < 0 ? undefined : end).toLowerCase();
       const group = dispatch.get(segment);
-      return group ? group(ctx, next) : next();
+      // Koa types a middleware's result as `any`: awaited here rather than returned.
+      if (group) await group(ctx, next);
+      else await next();
     };
     return [routeByGroup];
   }
@@ -144,6 +147,10 @@ export class ApiRouter {
     }
     const routes = router.routes() as unknown as HubMiddleware;
     const allowed = router.allowedMethods({ throw: true }) as unknown as HubMiddleware;
-    return (ctx, next) => routes(ctx, () => allowed(ctx, next));
+    return async (ctx, next) => {
+      await routes(ctx, async () => {
+        await allowed(ctx, next);
+      });
+    };
   }
 }

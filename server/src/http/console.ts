@@ -65,7 +65,10 @@ export function consoleApp(options: { dir?: string }): HubMiddleware {
   const root = options.dir ? path.resolve(options.dir) : undefined;
   const headers = consoleHeaders();
   return async (ctx, next) => {
-    if (ctx.path !== CONSOLE_PATH && !ctx.path.startsWith(`${CONSOLE_PATH}/`)) return next();
+    if (ctx.path !== CONSOLE_PATH && !ctx.path.startsWith(`${CONSOLE_PATH}/`)) {
+      await next();
+      return;
+    }
     for (const [name, value] of headers) ctx.set(name, value);
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
       ctx.set('Allow', 'GET, HEAD');

@@ -1,4 +1,3 @@
-import type { RouterContext } from '@koa/router';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { HubMiddleware } from './context';
 
@@ -77,7 +76,7 @@ export class HubMetrics {
         await next();
       } finally {
         // @koa/router's public record of the route template that served the request.
-        const matched = 'routerPath' in ctx ? (ctx.routerPath satisfies RouterContext['routerPath']) : undefined;
+        const matched: unknown = ctx.routerPath;
         const route = typeof matched === 'string' ? matched : ctx.status === 404 ? 'unmatched' : ctx.path.startsWith('/api') ? 'unmatched' : 'static';
         const labels = { method: ctx.method, route, status: String(ctx.status) };
         this.requests.inc(labels);

@@ -167,17 +167,20 @@ export class HubRateLimits {
    * factor: five lock the plate for that resident, many lock it for everyone.
    */
   residentGate(requireResident: HubMiddleware, bindTarget: (body: unknown) => BindTarget | null): HubMiddleware {
-    return (ctx, next) =>
-      requireResident(ctx, async () => {
+    // Koa types a middleware's result as `any`: awaited here rather than returned.
+    return async (ctx, next) => {
+      await requireResident(ctx, async () => {
         const resident = ctx.state.residentId ?? '';
         const kind = classify(ctx);
         if (kind === 'reads') {
           await this.all(ctx, [this.consume('readsPerResident', resident), this.consume('readsPerIp', ctx.ip)]);
-          return next();
+          await next();
+          return;
         }
         if (kind === 'orders') {
           await this.all(ctx, [this.consume('ordersPerResident', resident), this.consume('ordersPerIp', ctx.ip)]);
-          return next();
+          await next();
+          return;
         }
         const target = bindTarget(ctx.request.body);
         const lockKey = target ? `${resident}:${target.key}` : '';
@@ -198,5 +201,6 @@ export class HubRateLimits {
           throw err;
         }
       });
+    };
   }
 }

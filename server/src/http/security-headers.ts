@@ -1,4 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { IncomingMessage, type ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import helmet from 'helmet';
 import type { HubMiddleware } from './context';
 
@@ -26,10 +27,11 @@ export function helmetHeaders(options: Parameters<typeof helmet>[0]): HeaderList
     removeHeader() {},
   };
   let failure: unknown;
-  helmet(options)({} as IncomingMessage, res as unknown as ServerResponse, (err?: unknown) => {
+  // A request that never connects: helmet reads nothing from it.
+  helmet(options)(new IncomingMessage(new Socket()), res as unknown as ServerResponse, (err?: unknown) => {
     failure = err;
   });
-  if (failure) throw failure;
+  if (failure) throw failure instanceof Error ? failure : new Error(String(failure));
   return headers;
 }
 

@@ -8,7 +8,6 @@ export const REPO_ROOT = path.resolve(__dirname, '../../..');
 
 const urlWithProtocol = (protocols: string[]) =>
   z
-    .string()
     .url()
     .refine((value) => protocols.some((p) => value.startsWith(`${p}://`)), {
       message: `must start with ${protocols.map((p) => `${p}://`).join(' or ')}`,
@@ -21,7 +20,7 @@ export const configSchema = z.object({
   databaseUrl: urlWithProtocol(['mysql', 'mariadb']).optional(),
   redisUrl: urlWithProtocol(['redis', 'rediss']).optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
-  corsOrigins: z.array(z.string().url()),
+  corsOrigins: z.array(z.url()),
   bodyLimitBytes: z.coerce.number().int().min(1024).max(10 * 1024 * 1024),
   shutdownTimeoutMs: z.coerce.number().int().min(0).max(120000),
   h5Dir: z.string().min(1),
@@ -48,9 +47,9 @@ export const configSchema = z.object({
    * <publicUrl>/api/v1/payments/wechat/notify. Derived from host and port
    * unless set, so `PORT=3100 npm start` still receives its notifications.
    */
-  publicUrl: z.string().url().optional(),
+  publicUrl: z.url().optional(),
   /** WeChat Pay API v3 and jscode2session base URL: the mock gateway by default. */
-  wechatBaseUrl: z.string().url(),
+  wechatBaseUrl: z.url(),
   wechatAppSecret: z.string().min(1).optional(),
   /** Folder with the merchant/platform keys (generated for development on first start); default <dataDir>/keys. */
   wechatKeysDir: z.string().min(1).optional(),

@@ -318,7 +318,8 @@ export class OutboxWorker {
   private async retryLater(row: ClaimedRow, err: unknown): Promise<void> {
     const o = this.deps.options;
     const delay = Math.min(o.backoffMaxMs, o.backoffBaseMs * 2 ** Math.min(row.attempts, 20)) * (0.8 + Math.random() * 0.4);
-    const message = err instanceof Error ? `${(err as AdapterError).code ?? err.name}: ${err.message}` : String(err);
+    // AdapterErrors and driver errors (ER_LOCK_WAIT_TIMEOUT) carry a code; others are named by their class.
+    const message = err instanceof Error ? `${'code' in err && typeof err.code === 'string' ? err.code : err.name}: ${err.message}` : String(err);
     this.deps.log.warn({ outboxId: row.id, orderId: row.order.id, kind: row.kind, attempt: row.attempts + 1, error: message }, 'outbox delivery will be retried');
     const ds = this.deps.dataSource;
     await ds.query('UPDATE outbox SET next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, last_error = ?, updated_at = ? WHERE id = ? AND lease_owner = ?', [
@@ -340,7 +341,8 @@ export class OutboxWorker {
     crashPoint('outbox-claimed');
     try {
       const { reference } = await adapter.writeOff(input);
-      return await this.complete(order, reference);
+      await this.complete(order, reference);
+      return;
     } catch (err) {
       if (err instanceof AdapterError && PERMANENT.has(err.code)) return this.startRefund(order, `provider refused the write-off (${err.providerCode ?? err.code})`);
       // The outcome is unknown (timeout, outage): ask before doing anything else.

@@ -49,6 +49,11 @@ function iso(d: Date | string | null): string | null {
   return d === null ? null : new Date(d).toISOString();
 }
 
+/** The same for a column that is never null. */
+function isoAt(d: Date | string): string {
+  return new Date(d).toISOString();
+}
+
 /** True for a unique-key violation on either store. */
 export function isDuplicateKey(err: unknown): boolean {
   const e = err as { code?: string; errno?: number; message?: string };
@@ -358,7 +363,7 @@ export class OrderService {
     const order = await this.owned(residentId, id);
     if (!this.deps.machine.allows(order.status, 'cancel')) throw new ConflictError('CONFLICT', `an order that is ${ORDER_STATUS_LABELS[order.status]} cannot be cancelled`);
     await this.closeAtGateway(order, 'cancel', 'cancelled by the resident');
-    return this.dto((await this.findById(id))!);
+    return this.dto(await this.owned(residentId, id));
   }
 
   /**
@@ -439,11 +444,11 @@ export class OrderService {
       accountMasked,
       bills: JSON.parse(row.bills) as Bill[],
       amountFen: Number(row.amountFen),
-      createdAt: iso(row.createdAt)!,
-      expiresAt: iso(row.expiresAt)!,
+      createdAt: isoAt(row.createdAt),
+      expiresAt: isoAt(row.expiresAt),
       refundReason: row.refundReason,
       refund: row.refundNo ? { refundNo: row.refundNo, amountFen: Number(row.refundFen ?? row.amountFen) } : null,
-      timeline: events.map((e) => ({ status: e.status, at: iso(e.at)!, note: e.note })),
+      timeline: events.map((e) => ({ status: e.status, at: isoAt(e.at), note: e.note })),
       receipt:
         WRITTEN_OFF.has(row.status) && row.transactionId && row.writeOffRef && row.paidAt && row.completedAt
           ? {
@@ -454,8 +459,8 @@ export class OrderService {
               amountFen: Number(row.amountFen) - Number(row.refundFen ?? 0),
               transactionId: row.transactionId,
               writeOffRef: row.writeOffRef,
-              paidAt: iso(row.paidAt)!,
-              completedAt: iso(row.completedAt)!,
+              paidAt: isoAt(row.paidAt),
+              completedAt: isoAt(row.completedAt),
             }
           : null,
     };

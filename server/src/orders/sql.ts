@@ -26,7 +26,8 @@ export async function run<Row = unknown>(tx: EntityManager, sql: string, params:
 
 /** Runs one SELECT outside a transaction. */
 export async function select<Row>(dataSource: DataSource, sql: string, params: unknown[]): Promise<Row[]> {
-  return (await dataSource.query(sql, params)) as Row[];
+  // The caller names the row it selected; the driver answers untyped rows.
+  return dataSource.query<Row[]>(sql, params);
 }
 
 /**

@@ -25,7 +25,7 @@ const LAST_HOUR = 21;
 const DAY_MS = 24 * 3600_000;
 
 /** WeChat's `thing` values hold at most 20 characters. */
-const thing = (text: string) => ({ value: [...text].slice(0, 20).join('') });
+const thing = (text: string) => ({ value: Array.from(text).slice(0, 20).join('') });
 
 export interface ReminderRun {
   checked: number;

@@ -6,6 +6,8 @@ const DATA_TYPE_PATTERNS: Record<AccountField['dataType'], RegExp> = {
   alphanumeric: /^[A-Za-z0-9]+$/,
   // 省份简称 + 发牌机关字母 + 5 or 6 characters (new-energy plates have 6).
   plate: /^[\u4e00-\u9fa5][A-Z][A-Z0-9]{4,5}[A-Z0-9挂学警港澳]$/,
+  // Control characters are exactly what free text must not hold (they break logs and providers' forms).
+  // eslint-disable-next-line no-control-regex
   text: /^[^\u0000-\u001f]+$/,
 };
 

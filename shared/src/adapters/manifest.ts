@@ -127,7 +127,7 @@ export type Signing = z.infer<typeof signingSchema>;
 
 export const transportSchema = z
   .strictObject({
-    baseUrl: z.string().url().refine((u) => /^https?:\/\//.test(u), 'baseUrl must be http(s)'),
+    baseUrl: z.url().refine((u) => /^https?:\/\//.test(u), 'baseUrl must be http(s)'),
     timeoutMs: z.number().int().min(50).max(30000).default(3000),
     auth: authSchema,
     wire: wireSchema.default({ request: 'json', response: 'json', xmlRoot: 'xml' }),
