@@ -370,7 +370,10 @@ function markdown(results: ConfigurationResult[], meta: { date: string; command:
 function ensureBuild(): void {
   if (RUNTIME === 'tsx' || detectRuntime() === 'compiled') return;
   const scripts = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts ?? {};
-  if (!scripts.build) return say('no `npm run build` here: the hubs run from source (tsx)');
+  if (!scripts.build) {
+    say('no `npm run build` here: the hubs run from source (tsx)');
+    return;
+  }
   say('the compiled hub is missing or older than the sources: npm run build');
   const built = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
   if (built.status !== 0) say(`npm run build failed (${built.status ?? built.signal}): the hubs run from source (tsx)`);

@@ -262,6 +262,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(`[crash] ${(err as Error).stack ?? err}`);
+  console.error(`[crash] ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   process.exit(1);
 });

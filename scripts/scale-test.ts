@@ -27,6 +27,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { z } from 'zod';
 import { checkBooks, hubClient, login, payOneBill, waitForSettlement, type ConfirmedPayment, type HubClient } from './lib/payments';
 import { DEFAULT_REDIS_URL, REPO_ROOT, createScratchDatabase, isAlive, raisedRateLimits, sleep, startStack, type Stack } from './lib/stack';
 
@@ -44,7 +45,10 @@ const say = (line: string): void => {
 
 /** The state-grid demo manifest as a new adapter for one city no other electricity adapter covers (武汉). */
 function probeManifest(gridUrl: string): { id: string; cityCode: string; manifest: Record<string, unknown> } {
-  const demo = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'config', 'adapters', 'state-grid.manifest.json'), 'utf8')) as Record<string, any>;
+  // Only the transport is read; the rest of the manifest is copied as it is.
+  const demo = z
+    .looseObject({ transport: z.record(z.string(), z.unknown()) })
+    .parse(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'config', 'adapters', 'state-grid.manifest.json'), 'utf8')));
   const id = 'scale-probe-grid';
   const cityCode = '420100';
   const manifest = { ...demo, id, version: '1.0.0', name: '电费（扩容探针）', coverage: { cities: [cityCode] }, transport: { ...demo.transport, baseUrl: gridUrl } };
@@ -200,6 +204,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(`[scale] ${(err as Error).stack ?? err}`);
+  console.error(`[scale] ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   process.exit(1);
 });

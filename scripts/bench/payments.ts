@@ -168,7 +168,7 @@ if (require.main === module) {
   drivePayments(JSON.parse(process.argv[2] ?? '{}') as PaymentJob)
     .then((result) => process.stdout.write(`${JSON.stringify(result)}\n`))
     .catch((err: unknown) => {
-      process.stderr.write(`${(err as Error).stack ?? err}\n`);
+      process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
       process.exit(1);
     });
 }

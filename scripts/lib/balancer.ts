@@ -46,7 +46,10 @@ export async function startBalancer(backends: string[]): Promise<Balancer> {
             return;
           }
           // Nothing reached a hub that refused the connection: another may take it.
-          if (err.code === 'ECONNREFUSED' && tried + 1 < targets.length) return attempt(tried + 1);
+          if (err.code === 'ECONNREFUSED' && tried + 1 < targets.length) {
+            attempt(tried + 1);
+            return;
+          }
           res.writeHead(502, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ error: { code: 'BAD_GATEWAY', message: `no hub answered (${err.code ?? err.message})` } }));
         });

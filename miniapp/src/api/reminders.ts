@@ -10,7 +10,9 @@ import { mockUserKey } from './session';
  */
 async function subscribe(): Promise<boolean> {
   if (PAYMENT_MODE === 'wechat') {
-    const answer = await Taro.requestSubscribeMessage({ tmplIds: [REMINDER_TEMPLATE_ID] } as Taro.requestSubscribeMessage.Option).catch(() => null);
+    // WeChat takes tmplIds alone; Taro's Option type also demands entityIds, which only other platforms use.
+    const option = { tmplIds: [REMINDER_TEMPLATE_ID] };
+    const answer = await Taro.requestSubscribeMessage(option as Taro.requestSubscribeMessage.Option).catch(() => null);
     return (answer as Record<string, string> | null)?.[REMINDER_TEMPLATE_ID] === 'accept';
   }
   const res = await Taro.request({

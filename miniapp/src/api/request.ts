@@ -40,9 +40,7 @@ export interface RequestOptions<T extends z.ZodType> {
 }
 
 function queryString(query: Record<string, string | undefined> = {}): string {
-  const parts = Object.entries(query)
-    .filter(([, v]) => v !== undefined && v !== '')
-    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v!)}`);
+  const parts = Object.entries(query).flatMap(([k, v]) => (v === undefined || v === '' ? [] : [`${encodeURIComponent(k)}=${encodeURIComponent(v)}`]));
   return parts.length ? `?${parts.join('&')}` : '';
 }
 

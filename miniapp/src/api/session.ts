@@ -5,7 +5,7 @@ const TOKEN_KEY = 'cityhub.session';
 const USER_KEY = 'cityhub.mockUser';
 
 export function sessionToken(): string | null {
-  return (Taro.getStorageSync(TOKEN_KEY) as string) || null;
+  return Taro.getStorageSync<string>(TOKEN_KEY) || null;
 }
 
 export function clearSession(): void {
@@ -14,7 +14,7 @@ export function clearSession(): void {
 
 /** In mock mode the mock WeChat plays the WeChat client: one stable user per device. */
 export function mockUserKey(): string {
-  let userKey = Taro.getStorageSync(USER_KEY) as string;
+  let userKey = Taro.getStorageSync<string>(USER_KEY);
   if (!userKey) {
     userKey = `u${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
     Taro.setStorageSync(USER_KEY, userKey);

@@ -176,7 +176,7 @@ export class ManifestAdapter implements CityServiceAdapter {
     const success = await evalOrFail(op.success, response, 'response.success');
     if (success !== true) {
       const rawCode = op.errorCode ? await evalOrFail(op.errorCode, response, 'response.errorCode') : undefined;
-      const code = rawCode === undefined || rawCode === null ? `HTTP_${response.status}` : String(rawCode);
+      const code = rawCode === undefined || rawCode === null ? `HTTP_${response.status}` : typeof rawCode === 'string' || typeof rawCode === 'number' || typeof rawCode === 'boolean' ? String(rawCode) : JSON.stringify(rawCode);
       const kind = this.manifest.errorCodes[code];
       switch (kind) {
         case 'PROVIDER_ACCOUNT_NOT_FOUND':

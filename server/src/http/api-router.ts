@@ -128,7 +128,10 @@ export class ApiRouter {
     const routeByGroup: HubMiddleware = async (ctx, next) => {
       const path = ctx.path;
       // @koa/router matches case-insensitively and ignores a trailing slash; so does this lookup.
-      if (path.length <= prefix.length || path[prefix.length] !== '/' || path.slice(0, prefix.length).toLowerCase() !== prefix) return next();
+      if (path.length <= prefix.length || path[prefix.length] !== '/' || path.slice(0, prefix.length).toLowerCase() !== prefix) {
+        await next();
+        return;
+      }
       const end = path.indexOf('/', prefix.length + 1);
       const segment = path.slice(prefix.length + 1, end < 0 ? undefined : end).toLowerCase();
       const group = dispatch.get(segment);

@@ -31,7 +31,7 @@ export function helmetHeaders(options: Parameters<typeof helmet>[0]): HeaderList
   helmet(options)(new IncomingMessage(new Socket()), res as unknown as ServerResponse, (err?: unknown) => {
     failure = err;
   });
-  if (failure) throw failure instanceof Error ? failure : new Error(String(failure));
+  if (failure) throw failure instanceof Error ? failure : new Error('helmet refused these options', { cause: failure });
   return headers;
 }
 

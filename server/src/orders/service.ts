@@ -45,11 +45,7 @@ const PREPAY_LIFE_MS = 2 * 3600_000;
  */
 const USABLE_MARGIN_MS = 5 * 60_000;
 
-function iso(d: Date | string | null): string | null {
-  return d === null ? null : new Date(d).toISOString();
-}
-
-/** The same for a column that is never null. */
+/** A date column as the API's ISO string. */
 function isoAt(d: Date | string): string {
   return new Date(d).toISOString();
 }

@@ -40,7 +40,7 @@ export default function MePage() {
       setAccounts((list) => list.map((x) => (x.id === account.id ? account : x)));
       setEditing(null);
     } catch (err) {
-      Taro.showToast({ title: errorMessage(err), icon: 'none' });
+      void Taro.showToast({ title: errorMessage(err), icon: 'none' });
     }
   };
 
@@ -48,13 +48,13 @@ export default function MePage() {
     try {
       const account = await askForReminder(a.id);
       if (!account) {
-        Taro.showToast({ title: '未开启提醒', icon: 'none' });
+        void Taro.showToast({ title: '未开启提醒', icon: 'none' });
         return;
       }
       setAccounts((list) => list.map((x) => (x.id === account.id ? account : x)));
-      Taro.showToast({ title: '已开启，账单到期时提醒你', icon: 'none' });
+      void Taro.showToast({ title: '已开启，账单到期时提醒你', icon: 'none' });
     } catch (err) {
-      Taro.showToast({ title: errorMessage(err), icon: 'none' });
+      void Taro.showToast({ title: errorMessage(err), icon: 'none' });
     }
   };
 
@@ -65,7 +65,7 @@ export default function MePage() {
       await unbindAccount(a.id);
       setAccounts((list) => list.filter((x) => x.id !== a.id));
     } catch (err) {
-      Taro.showToast({ title: errorMessage(err), icon: 'none' });
+      void Taro.showToast({ title: errorMessage(err), icon: 'none' });
     }
   };
 
@@ -133,7 +133,7 @@ export default function MePage() {
         id='sign-out'
         onClick={() => {
           clearSession();
-          Taro.reLaunch({ url: '/pages/index/index' });
+          void Taro.reLaunch({ url: '/pages/index/index' });
         }}
       >
         退出登录

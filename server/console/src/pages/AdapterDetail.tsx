@@ -241,7 +241,11 @@ export default function AdapterDetail({ id }: { id: string }) {
               rowKey={(c) => `${c.name}-${c.detail}`}
               pagination={false}
               dataSource={report.checks}
-              onRow={(c) => ({ className: `check check--${c.outcome}`, 'data-check': c.name } as React.HTMLAttributes<HTMLElement>)}
+              onRow={(c) => {
+                // data-* attributes are valid on any element, though HTMLAttributes does not list them.
+                const row: React.HTMLAttributes<HTMLElement> & { 'data-check': string } = { className: `check check--${c.outcome}`, 'data-check': c.name };
+                return row;
+              }}
               columns={[
                 { title: '检查', dataIndex: 'name', render: (name: string) => <>{CHECK_NAMES[name] ?? name} <Typography.Text type="secondary">({name})</Typography.Text></> },
                 { title: '结果', dataIndex: 'outcome', render: (o: ConformanceReportDto['checks'][number]['outcome']) => <Tag color={CHECK_OUTCOME[o].color}>{CHECK_OUTCOME[o].label}</Tag> },
