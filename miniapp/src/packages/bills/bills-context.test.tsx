@@ -81,7 +81,7 @@ describe('bills with context', () => {
     expect(text('bills-header')).toContain('郑州市管城区****');
     expect(text('bill-E1')).toContain('逾期');
     expect(text('bill-E2')).not.toContain('逾期');
-    expect(text('bill-E1')).toContain('用量 114 kWh');
+    expect(text('bill-E1')).toContain('用量 114 度');
     // The hub's order is kept: overdue first.
     const cards = [...document.querySelectorAll('[id^="bill-E"]')].map((e) => e.id);
     expect(cards).toEqual(['bill-E1', 'bill-E2']);
@@ -127,7 +127,7 @@ describe('bills with context', () => {
     hub({ account: header('electricity'), bills: [] }, { accountId: ACCOUNT, usageUnit: 'kWh', months: months({ '2026-09': 18770, '2026-11': 7420 }).map((m) => ({ ...m, usage: m.paidFen ? 100 : null })) });
     render(<BillsPage />);
     await waitFor(() => expect(text('paid-history-total')).toBe('¥261.90'));
-    expect(text('paid-history')).toContain('已缴账单用量合计 200 kWh');
+    expect(text('paid-history')).toContain('已缴账单用量合计 200 度');
     await waitFor(() => expect(document.querySelector('#paid-history canvas')).toBeTruthy());
   });
 });

@@ -11,7 +11,7 @@ import { beijingTime } from '../../lib/beijing-time';
 import { forgetUnfinished, presentPayment, unfinishedFor, type UnfinishedPayment } from '../../lib/payment';
 import { Action } from '../../components/action';
 import { PageState } from '../../components/page-state';
-import { PaidHistory } from './paid-history';
+import { PaidHistory, usageUnitLabel } from './paid-history';
 import './index.scss';
 
 // Passage and offence times in Beijing time, whatever offset the provider wrote them in.
@@ -206,7 +206,7 @@ export default function BillsPage() {
                     <View className='muted'>
                       账期 {monthLabel(bill.period)}
                       {bill.dueDate ? ` · 截止 ${bill.dueDate}` : ''}
-                      {bill.usage ? ` · 用量 ${bill.usage.amount} ${bill.usage.unit}` : ''}
+                      {bill.usage ? ` · 用量 ${bill.usage.amount} ${usageUnitLabel(bill.usage.unit)}` : ''}
                     </View>
                   )}
                 </View>

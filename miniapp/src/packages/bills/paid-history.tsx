@@ -14,6 +14,12 @@ const PaidChart =
     : // eslint-disable-next-line @typescript-eslint/no-require-imports -- a static require keeps the chart in the bills subpackage
       (require('../../components/paid-chart') as typeof import('../../components/paid-chart')).default;
 
+/** Units as residents read them on a bill: 度 for kWh, 立方米 for m³ (an unknown unit as the provider wrote it). */
+export function usageUnitLabel(unit: string): string {
+  const known: Record<string, string> = { kwh: '度', 'm3': '立方米', 'm³': '立方米' };
+  return known[unit.toLowerCase()] ?? unit;
+}
+
 /**
  * 近 12 个月缴费: what this account was paid through the hub, month by month
  * (from the hub's own orders), with usage where the provider reports it.
@@ -46,7 +52,7 @@ export function PaidHistory({ accountId }: { accountId: string }) {
       </View>
       {usage > 0 && (
         <View className='muted'>
-          已缴账单用量合计 {usage} {history.usageUnit}
+          已缴账单用量合计 {usage} {usageUnitLabel(history.usageUnit ?? '')}
         </View>
       )}
       {paidFen > 0 ? (
