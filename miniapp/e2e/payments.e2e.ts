@@ -17,6 +17,8 @@ import { englishWords, expectNoEnglish } from './support/no-english';
 jest.setTimeout(90_000);
 
 const h5Dir = path.resolve(__dirname, '..', 'dist', 'h5');
+// SCREENSHOT_DIR=docs/screenshots refreshes the ones the README shows.
+const shots = path.resolve(__dirname, '..', '..', process.env.SCREENSHOT_DIR ?? '.test-results/screenshots');
 
 describe('paying in a browser, whatever the resident does on the way', () => {
   let hub: TestHub;
@@ -47,6 +49,7 @@ describe('paying in a browser, whatever the resident does on the way', () => {
     context = await browser.newContext({ viewport: { width: 375, height: 812 }, locale: 'zh-CN', timezoneId: 'UTC' });
     page = await context.newPage();
     page.setDefaultTimeout(10_000);
+    fs.mkdirSync(shots, { recursive: true });
   });
   afterEach(async () => {
     await context?.close();
@@ -77,6 +80,12 @@ describe('paying in a browser, whatever the resident does on the way', () => {
     await expectNoEnglish(page, 'bills');
     return { accountId, auth };
   }
+
+  // After Taro's page transition has finished sliding in.
+  const shot = async (name: string) => {
+    await page.waitForTimeout(600);
+    await page.screenshot({ path: path.join(shots, `${name}.png`) });
+  };
 
   /** The order the cashier is showing, from its address. */
   const cashierOrderId = () => new URL(page.url().replace('/#/', '/')).searchParams.get('orderId');
@@ -130,6 +139,7 @@ describe('paying in a browser, whatever the resident does on the way', () => {
     await page.locator('#pay-cancel:visible').waitFor();
     expect(await page.locator('#pay-unfinished:visible').textContent()).toContain('¥45.90');
     await expectNoEnglish(page, 'bills after a cancelled payment');
+    await shot('unfinished');
     // Nothing locked: the order is still open, and its bills are the resident's to pay.
     expect(await ordersOf(auth, accountId)).toEqual([expect.objectContaining({ id: first, status: 'CREATED' })]);
 
@@ -182,6 +192,7 @@ describe('paying in a browser, whatever the resident does on the way', () => {
     const { order } = (await request(hub.url).get(`/api/v1/orders/${id}`).set(auth).expect(200)).body;
     expect((await page.locator('#refund-no:visible').textContent())!.trim()).toBe(order.refund.refundNo);
     await expectNoEnglish(page, 'refunded result');
+    await shot('refunded');
 
     await page.locator('#result-detail:visible').click();
     await page.locator('#order-status:visible').waitFor();
