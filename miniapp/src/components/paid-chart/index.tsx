@@ -6,6 +6,8 @@ import type { HistoryMonth } from '@cityhub/shared';
 
 /** Chart height in CSS pixels (the width is the card's). */
 const HEIGHT = 180;
+/** The bars: WeChat green. */
+export const BAR_COLOUR = '#07c160';
 
 /**
  * What F2 needs of a canvas, in both worlds. The mini-program's tsconfig has
@@ -29,8 +31,17 @@ function rows(months: HistoryMonth[]) {
   return months.map((m) => ({ month: `${Number(m.month.slice(5))}月`, yuan: m.paidFen / 100 }));
 }
 
+/** Where a chart is drawn: a 2d context, its CSS width, the device pixel ratio, and (with no DOM) a canvas to measure text on. */
+export interface ChartTarget {
+  context: unknown;
+  width: number;
+  pixelRatio: number;
+  /** F2 measures text on an offscreen canvas, made from `document` unless given one: the mini-program has no `document`. */
+  offscreenCanvas?: unknown;
+}
+
 /** The canvas and its 2d context: the DOM canvas in h5, the canvas node of a type="2d" canvas in the mini-program. */
-async function canvasOf(id: string): Promise<{ context: unknown; width: number; pixelRatio: number } | null> {
+async function canvasOf(id: string): Promise<ChartTarget | null> {
   if (process.env.TARO_ENV === 'h5') {
     const web = globalThis as unknown as H5Globals;
     const el = web.document.querySelector(`#${id} canvas, canvas#${id}`);
@@ -49,7 +60,19 @@ async function canvasOf(id: string): Promise<{ context: unknown; width: number; 
   const pixelRatio = Taro.getSystemInfoSync().pixelRatio;
   found.node.width = Math.round(found.width * pixelRatio);
   found.node.height = Math.round(HEIGHT * pixelRatio);
-  return { context: found.node.getContext('2d'), width: found.width, pixelRatio };
+  return { context: found.node.getContext('2d'), width: found.width, pixelRatio, offscreenCanvas: Taro.createOffscreenCanvas({ type: '2d', width: 10, height: 10 }) };
+}
+
+/** Draws the months as bars with F2 on a target; no animation (a mini-program canvas has no page requestAnimationFrame, and bars need none). */
+export async function drawPaidChart(target: ChartTarget, months: HistoryMonth[]): Promise<Canvas> {
+  const { props } = h(
+    Canvas,
+    { context: target.context, pixelRatio: target.pixelRatio, width: target.width, height: HEIGHT, animate: false, ...(target.offscreenCanvas ? { offscreenCanvas: target.offscreenCanvas } : {}) },
+    h(Chart, { data: rows(months) }, h(Axis, { field: 'month' }), h(Axis, { field: 'yuan', tickCount: 3 }), h(Interval, { x: 'month', y: 'yuan', color: BAR_COLOUR })),
+  );
+  const canvas = new Canvas(props);
+  await canvas.render();
+  return canvas;
 }
 
 /**
@@ -66,15 +89,8 @@ export default function PaidChart({ id, months }: { id: string; months: HistoryM
     void (async () => {
       const target = await canvasOf(id);
       if (!target || run.cancelled) return;
-      // No animation: a mini-program canvas has no requestAnimationFrame of the page's, and a bar chart needs none.
-      const { props } = h(
-        Canvas,
-        { context: target.context, pixelRatio: target.pixelRatio, width: target.width, height: HEIGHT, animate: false },
-        h(Chart, { data: rows(months) }, h(Axis, { field: 'month' }), h(Axis, { field: 'yuan', tickCount: 3 }), h(Interval, { x: 'month', y: 'yuan', color: '#07c160' })),
-      );
       drawn.current?.destroy();
-      drawn.current = new Canvas(props);
-      await drawn.current.render();
+      drawn.current = await drawPaidChart(target, months);
     })();
     return () => {
       run.cancelled = true;
