@@ -53,7 +53,10 @@ export default function HouseholdsPage() {
         <View className='household__title'>新建分组</View>
         <View className='row'>
           <View className='household__input' id='household-name'>
-            <Input value={name} maxlength={20} placeholder='分组名称，如“我家”“父母家”' onInput={(e) => setName(e.detail.value)} />
+            <Input value={name} maxlength={20} placeholder='分组名称，如“我家”“父母家”' onInput={(e) => {
+                setName(e.detail.value);
+                setProblem(null);
+              }} />
           </View>
         </View>
         {problem && (

@@ -1,1 +1,1 @@
-export default definePageConfig({ navigationBarTitleText: '加入缴费分组' });
+export default definePageConfig({ navigationBarTitleText: '加入分组' });

@@ -79,7 +79,10 @@ export default function JoinHouseholdPage() {
               <>
                 <View className='household__hint'>加入后，你可以查看并代缴这个分组里户号的账单；创建者能看到你代缴的记录。户号只显示部分数字。</View>
                 <View className='household__input' id='household-display-name'>
-                  <Input value={displayName} maxlength={12} placeholder='你在分组中的称呼，如“妈妈”' onInput={(e) => setDisplayName(e.detail.value)} />
+                  <Input value={displayName} maxlength={12} placeholder='你在分组中的称呼，如“妈妈”' onInput={(e) => {
+                      setDisplayName(e.detail.value);
+                      setProblem(null);
+                    }} />
                 </View>
                 {problem && (
                   <View className='muted household__hint' id='household-join-problem'>
