@@ -93,6 +93,8 @@ export function createServices(deps: ServiceDeps): HubServices {
   });
   const cities = new CityService(deps.dataSource);
   const residents = new ResidentService(deps.dataSource);
+  /** Read access to orders for the domains that report on them (reconciliation, payment history). */
+  const orderLedger = new OrderLedger(deps.dataSource);
   const accounts = new AccountService(deps.dataSource, registry, deps.secretBox, { kv: deps.kv, cities });
   const orderStates = new OrderStateMachine({ dataSource: deps.dataSource, kv: deps.kv, log: deps.log });
   const orders = new OrderService({
@@ -123,7 +125,7 @@ export function createServices(deps: ServiceDeps): HubServices {
     log: deps.log,
     options: { ...DEFAULT_SWEEPER_OPTIONS, ...deps.sweeper },
   });
-  const reconciliation = new ReconciliationService({ dataSource: deps.dataSource, orders: new OrderLedger(deps.dataSource), gateway: deps.gateway, log: deps.log });
+  const reconciliation = new ReconciliationService({ dataSource: deps.dataSource, orders: orderLedger, gateway: deps.gateway, log: deps.log });
   const dailyReconciliation = new DailyReconciliation({ reconciliation });
   const bills = new BillService(accounts);
   const reminders = new BillReminders({
@@ -151,7 +153,7 @@ export function createServices(deps: ServiceDeps): HubServices {
     residents,
     sessions: new SessionService(deps.kv),
     accounts,
-    paymentHistory: new PaymentHistory(deps.dataSource, accounts),
+    paymentHistory: new PaymentHistory(orderLedger, accounts),
     households,
     bills,
     orders,

@@ -1,4 +1,6 @@
 import { EntitySchema } from 'typeorm';
+import { z } from 'zod';
+import { jsonColumn } from '../infra/json-column';
 
 /** A resident's bound account at one provider. Identifying fields are sealed; only masked forms are readable. */
 export interface AccountRow {
@@ -9,7 +11,8 @@ export interface AccountRow {
   cityCode: string;
   alias: string | null;
   fieldsSealed: string;
-  fieldsMasked: string;
+  /** Field name → masked value, as the resident may see it. */
+  fieldsMasked: Record<string, string>;
   /** Keyed digest of the fields, so one resident cannot bind the same account twice. */
   fieldsDigest: string;
   holderNameMasked: string;
@@ -32,7 +35,7 @@ export const AccountEntity = new EntitySchema<AccountRow>({
     cityCode: { name: 'city_code', type: String, length: 6 },
     alias: { type: String, length: 40, nullable: true },
     fieldsSealed: { name: 'fields_sealed', type: 'text' },
-    fieldsMasked: { name: 'fields_masked', type: 'text' },
+    fieldsMasked: { name: 'fields_masked', type: 'text', transformer: jsonColumn(z.record(z.string(), z.string()), 'accounts.fields_masked') },
     fieldsDigest: { name: 'fields_digest', type: String, length: 64 },
     holderNameMasked: { name: 'holder_name_masked', type: String, length: 64 },
     addressHint: { name: 'address_hint', type: String, length: 128, nullable: true },

@@ -126,7 +126,7 @@ export class AccountService {
       serviceName: d?.name ?? row.adapterId,
       providerName: d?.providerName ?? '',
       alias: row.alias,
-      fieldsMasked: JSON.parse(row.fieldsMasked) as Record<string, string>,
+      fieldsMasked: row.fieldsMasked,
       holderNameMasked: row.holderNameMasked,
       // Masked again on the way out: rows bound before issue 9 kept the street.
       addressHint: row.addressHint === null ? null : maskAddress(row.addressHint),
@@ -262,7 +262,7 @@ export class AccountService {
       cityCode: options.cityCode,
       alias: options.alias,
       fieldsSealed: this.box.seal(JSON.stringify(fields)),
-      fieldsMasked: JSON.stringify(this.masked(adapter, fields)),
+      fieldsMasked: this.masked(adapter, fields),
       fieldsDigest: this.box.digest(`${d.id}:${canonical}`),
       holderNameMasked: options.found.holderNameMasked,
       // Only the district is kept: enough to recognise one's home, too little to find a stranger's.

@@ -1,7 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { z } from 'zod';
+import type { AuditLog } from '../admin/audit';
 import type { Logger } from '../infra/logger';
-import type { HubServices } from '../services';
+import type { AdapterAdminService } from './admin-service';
+import type { SecretStore } from './secrets';
+
+/** What seeding reads of a manifest file before the admin service validates all of it. */
+const manifestHead = z.looseObject({ id: z.string(), version: z.string() });
 
 /**
  * Registers the manifests in a folder (config/adapters by default) at boot,
@@ -10,11 +16,11 @@ import type { HubServices } from '../services';
  * newer version in the folder replaces the active one. `secrets.dev.json` in
  * the folder holds the sandbox providers' demo credentials.
  */
-export async function seedAdapters(dir: string, services: HubServices, log: Logger): Promise<string[]> {
+export async function seedAdapters(dir: string, services: { secrets: SecretStore; adapters: AdapterAdminService; audit: AuditLog }, log: Logger): Promise<string[]> {
   if (!fs.existsSync(dir)) return [];
   const secretsFile = path.join(dir, 'secrets.dev.json');
   if (fs.existsSync(secretsFile)) {
-    const secrets = JSON.parse(fs.readFileSync(secretsFile, 'utf8')) as Record<string, string>;
+    const secrets = z.record(z.string(), z.string()).parse(JSON.parse(fs.readFileSync(secretsFile, 'utf8')));
     const known = new Set((await services.secrets.names()).map((s) => s.name));
     for (const [name, value] of Object.entries(secrets)) {
       // An operator may have rotated a credential since: only fill in missing ones.
@@ -23,7 +29,7 @@ export async function seedAdapters(dir: string, services: HubServices, log: Logg
   }
   const seeded: string[] = [];
   for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.manifest.json')).sort()) {
-    const manifest = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as { id: string; version: string };
+    const manifest = manifestHead.parse(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')));
     try {
       const summary = await services.adapters.register(manifest, 'seed');
       if (summary.status === 'disabled' || summary.activeVersion === manifest.version) continue;

@@ -1,13 +1,12 @@
-import type { AccountHistory, Bill, HistoryMonth } from '@cityhub/shared';
-import { In, MoreThanOrEqual, type DataSource, type Repository } from 'typeorm';
-import { OrderEntity, type OrderRow, type OrderStatus } from '../orders/entities';
+import type { AccountHistory, HistoryMonth, OrderStatusDto } from '@cityhub/shared';
 import type { AccountService } from '../accounts/service';
+import type { OrderLedger, PaidOrder } from '../orders/ledger';
 
 /** Beijing is UTC+8 all year: a Beijing month starts at 16:00 UTC the day before. */
 const BEIJING_MS = 8 * 3600_000;
 
 /** Orders whose money stayed with the provider: paid (being or already written off), or refunded only in part. */
-const PAID_STATUSES: OrderStatus[] = ['PAID', 'POSTING', 'COMPLETED', 'PARTLY_REFUNDING', 'PARTLY_REFUNDED'];
+const PAID_STATUSES: OrderStatusDto[] = ['PAID', 'POSTING', 'COMPLETED', 'PARTLY_REFUNDING', 'PARTLY_REFUNDED'];
 
 /** "2026-11" for the Beijing month an instant falls in. */
 export function beijingMonth(at: Date): string {
@@ -27,7 +26,7 @@ export function lastMonths(now: Date, count: number): { months: string[]; since:
 }
 
 /** What an order finally took from the resident, in fen: the refunded part of a partly refunded order is not "paid". */
-function keptFen(row: Pick<OrderRow, 'amountFen' | 'refundFen' | 'status'>): number {
+function keptFen(row: Pick<PaidOrder, 'amountFen' | 'refundFen' | 'status'>): number {
   return row.status === 'PARTLY_REFUNDING' || row.status === 'PARTLY_REFUNDED' ? row.amountFen - (row.refundFen ?? 0) : row.amountFen;
 }
 
@@ -37,20 +36,14 @@ function keptFen(row: Pick<OrderRow, 'amountFen' | 'refundFen' | 'status'>): num
  * all accounts for 我的. Only the asking resident's own orders count.
  */
 export class PaymentHistory {
-  private readonly orders: Repository<OrderRow>;
-
+  /** The orders domain's read access to orders: this domain reads no order table itself. */
   constructor(
-    dataSource: DataSource,
+    private readonly orders: OrderLedger,
     private readonly accounts: AccountService,
-  ) {
-    this.orders = dataSource.getRepository(OrderEntity);
-  }
+  ) {}
 
-  private paidSince(residentId: string, since: Date, accountId?: string): Promise<Array<Pick<OrderRow, 'amountFen' | 'refundFen' | 'status' | 'paidAt' | 'bills'>>> {
-    return this.orders.find({
-      select: { amountFen: true, refundFen: true, status: true, paidAt: true, bills: true },
-      where: { residentId, ...(accountId ? { accountId } : {}), status: In(PAID_STATUSES), paidAt: MoreThanOrEqual(since) },
-    });
+  private paidSince(residentId: string, since: Date, accountId?: string): Promise<PaidOrder[]> {
+    return this.orders.paidByResident(residentId, since, PAID_STATUSES, accountId);
   }
 
   /** The last 12 Beijing months of one of my accounts (months with nothing paid included), oldest first. */
@@ -65,10 +58,9 @@ export class PaymentHistory {
       if (!entry) continue;
       entry.paidFen += keptFen(row);
       entry.orders += 1;
-      for (const bill of JSON.parse(row.bills) as Bill[]) {
-        if (!bill.usage) continue;
-        usageUnit ??= bill.usage.unit;
-        if (bill.usage.unit === usageUnit) entry.usage = (entry.usage ?? 0) + bill.usage.amount;
+      for (const usage of row.usages) {
+        usageUnit ??= usage.unit;
+        if (usage.unit === usageUnit) entry.usage = (entry.usage ?? 0) + usage.amount;
       }
     }
     return { accountId, usageUnit, months: [...byMonth.values()] };

@@ -32,7 +32,7 @@ export class BillService {
         category: d.category,
         cityCode: row.cityCode,
         alias: row.alias,
-        fieldsMasked: JSON.parse(row.fieldsMasked) as Record<string, string>,
+        fieldsMasked: row.fieldsMasked,
         holderNameMasked: row.holderNameMasked,
         addressHint: row.addressHint === null ? null : maskAddress(row.addressHint),
         saved: row.saved,

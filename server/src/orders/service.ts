@@ -217,7 +217,8 @@ export class OrderService {
       serviceName: d.name,
       providerName: d.providerName,
       fieldsSealed: account.fieldsSealed,
-      accountMasked: account.fieldsMasked,
+      // The order keeps the account as it was masked when paid, as JSON text (orders.account_masked).
+      accountMasked: JSON.stringify(account.fieldsMasked),
       billRefs: JSON.stringify(body.billRefs),
       bills: JSON.stringify(chosen),
       amountFen,
