@@ -6,15 +6,18 @@
  *
  * Reports, does not judge: scores under the goals (performance >= 90,
  * accessibility >= 95, first screen <= 1.5 s) do not fail CI; Lighthouse
- * failing to run does. Needs `npm run build:h5` first; uses ports 4100 (mock
- * WeChat) and CDP_PORT (9333), so it runs under the heavy-work lock.
+ * failing to run does. Needs `npm run build:h5` first; uses port 4100 (the
+ * mock WeChat the h5 build logs in through), so it runs under the heavy-work lock.
+ *
+ * Lighthouse drives a Chromium of its own (chrome-launcher): under Playwright,
+ * which attaches to every new tab, its trace misses the navigation (NO_NAVSTART).
  *
  *   npx tsx scripts/ci/lighthouse.ts
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import { createTestHub, type TestHub } from '../../server/test/support/app';
 import { bindAccount, loginResident } from '../../server/test/support/resident';
 import { seedDemoAdapters, startSandbox, type Sandbox } from '../../server/test/support/sandbox';
@@ -23,7 +26,6 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const H5_DIR = path.join(ROOT, 'miniapp', 'dist', 'h5');
 const OUT = path.join(ROOT, '.test-results', 'lighthouse.json');
 const CHROME_PATH = process.env.CHROME_PATH ?? '/usr/bin/chromium';
-const CDP_PORT = Number(process.env.CDP_PORT ?? 9333);
 // As miniapp/e2e/journeys.e2e.ts: keep Chromium off the (closed) network.
 const CHROME_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
@@ -56,9 +58,10 @@ interface LhResult {
   runtimeError?: { code: string; message: string };
 }
 type Lighthouse = (url: string, flags: Record<string, unknown>) => Promise<{ lhr: LhResult } | undefined>;
+type ChromeLauncher = { launch(options: { chromePath: string; chromeFlags: string[]; userDataDir: string }): Promise<{ port: number; kill(): void }> };
 
-async function audit(lighthouse: Lighthouse, name: string, url: string): Promise<PageResult> {
-  const run = await lighthouse(url, { port: CDP_PORT, output: 'json', logLevel: 'error', onlyCategories: ['performance', 'accessibility'] });
+async function audit(lighthouse: Lighthouse, port: number, name: string, url: string): Promise<PageResult> {
+  const run = await lighthouse(url, { port, output: 'json', logLevel: 'error', onlyCategories: ['performance', 'accessibility'] });
   if (!run) throw new Error(`Lighthouse gave no result for ${name}`);
   const { lhr } = run;
   if (lhr.runtimeError) throw new Error(`Lighthouse could not audit ${name}: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`);
@@ -78,7 +81,8 @@ async function audit(lighthouse: Lighthouse, name: string, url: string): Promise
 }
 
 /** A fresh visit (empty cache) to the home page under Fast 3G: navigation start to the service grid, in the page's clock. */
-async function fast3gFirstScreen(context: BrowserContext, url: string): Promise<number> {
+async function fast3gFirstScreen(browser: Browser, url: string): Promise<number> {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
   const page = await context.newPage();
   try {
     const cdp = await context.newCDPSession(page);
@@ -96,16 +100,18 @@ async function fast3gFirstScreen(context: BrowserContext, url: string): Promise<
     );
     return Math.round(Number(await handle.jsonValue()));
   } finally {
-    await page.close();
+    await context.close();
   }
 }
 
 async function main(): Promise<void> {
   if (!fs.existsSync(path.join(H5_DIR, 'index.html'))) throw new Error('no h5 build: run `npm run build:h5` first');
   const { default: lighthouse } = (await import('lighthouse')) as unknown as { default: Lighthouse };
+  const launcher = (await import('chrome-launcher')) as unknown as ChromeLauncher;
   let sandbox: Sandbox | undefined;
   let hub: TestHub | undefined;
-  let context: BrowserContext | undefined;
+  let chrome: { port: number; kill(): void } | undefined;
+  let browser: Browser | undefined;
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'cityhub-lighthouse-'));
   try {
     sandbox = await startSandbox();
@@ -115,12 +121,15 @@ async function main(): Promise<void> {
     const resident = await loginResident(hub, 'lighthouse-resident');
     const accountId = await bindAccount(hub, resident, { serviceId: 'state-grid', cityCode: '410100', fields: { consNo: '4101000001' } });
 
-    // One browser both drive: Playwright sets the session, Lighthouse connects over CDP.
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROME_PATH, headless: true, args: [...CHROME_FLAGS, `--remote-debugging-port=${CDP_PORT}`] });
-    const setup = context.pages()[0] ?? (await context.newPage());
+    chrome = await launcher.launch({ chromePath: CHROME_PATH, chromeFlags: ['--headless', ...CHROME_FLAGS], userDataDir: profile });
+    // Playwright puts the session in that Chromium's localStorage, then lets go before Lighthouse starts.
+    const driver = await chromium.connectOverCDP(`http://127.0.0.1:${chrome.port}`);
+    const setup = await (driver.contexts()[0] ?? (await driver.newContext())).newPage();
     await setup.goto(`${hub.url}/favicon.svg`);
     // Taro's h5 storage keeps { data } under the key; Lighthouse clears the cache, not localStorage.
     await setup.evaluate((value) => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('cityhub.session', value), JSON.stringify({ data: resident.token }));
+    await setup.close();
+    await driver.close();
 
     const pages: PageResult[] = [];
     for (const [name, route] of [
@@ -128,9 +137,12 @@ async function main(): Promise<void> {
       ['bills', `/#/packages/bills/index?accountId=${accountId}`],
       ['me', '/#/packages/me/index'],
     ] as const) {
-      pages.push(await audit(lighthouse, name, `${hub.url}${route}`));
+      pages.push(await audit(lighthouse, chrome.port, name, `${hub.url}${route}`));
     }
-    const firstScreenMs = await fast3gFirstScreen(context, `${hub.url}/`);
+    chrome.kill();
+    chrome = undefined;
+    browser = await chromium.launch({ executablePath: CHROME_PATH, headless: true, args: CHROME_FLAGS });
+    const firstScreenMs = await fast3gFirstScreen(browser, `${hub.url}/`);
 
     const report = { measuredAt: new Date().toISOString(), goals: GOALS, fast3g: { ...FAST_3G, firstScreenMs }, pages };
     fs.mkdirSync(path.dirname(OUT), { recursive: true });
@@ -147,7 +159,8 @@ async function main(): Promise<void> {
     console.log(`  first screen under Fast 3G (fresh visit, navigation start -> service grid): ${firstScreenMs} ms (goal ${GOALS.firstScreenMs} ms: ${firstScreenMs <= GOALS.firstScreenMs ? 'met' : 'over'})`);
     console.log(`  written to ${path.relative(ROOT, OUT)}`);
   } finally {
-    await context?.close();
+    chrome?.kill();
+    await browser?.close();
     await hub?.close();
     await sandbox?.close();
     fs.rmSync(profile, { recursive: true, force: true });
