@@ -24,7 +24,7 @@ export const ORDER_STATUS_LABELS: Record<OrderStatusDto, string> = {
 };
 
 export const createOrderBodySchema = z.object({
-  accountId: z.string().uuid('accountId must be the id of one of your accounts'),
+  accountId: z.uuid('accountId must be the id of one of your accounts'),
   billRefs: z
     .array(z.string().min(1).max(64))
     .min(1, 'choose at least one bill')
@@ -36,7 +36,7 @@ export const idempotencyKeySchema = z
   .string({ error: 'the Idempotency-Key header is required' })
   .regex(/^[A-Za-z0-9_-]{8,64}$/, 'Idempotency-Key must be 8–64 letters, digits, - or _');
 
-export const orderIdParamsSchema = z.object({ id: z.string().uuid('order id must be a UUID') });
+export const orderIdParamsSchema = z.object({ id: z.uuid('order id must be a UUID') });
 
 export const orderListQuerySchema = z.object({
   page: z.coerce.number().int().min(1).max(10_000).default(1),
