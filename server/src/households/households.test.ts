@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { MAX_HOUSEHOLD_PEOPLE, MAX_OWNED_HOUSEHOLDS } from '@cityhub/shared';
+import { MAX_HOUSEHOLD_PEOPLE, MAX_HOUSEHOLDS_PER_RESIDENT, MAX_OWNED_HOUSEHOLDS } from '@cityhub/shared';
 import { createTestHub, type TestHub } from '../../test/support/app';
 import { bindAccount, loginResident, orderReaches, payAtCashier, type Resident } from '../../test/support/resident';
 import { seedDemoAdapters, startSandbox, type Sandbox } from '../../test/support/sandbox';
@@ -290,7 +290,7 @@ describe(`household groups (${process.env.DATABASE_URL ? 'MySQL' : 'SQLite'})`, 
     await api().delete(`${H}/${second.id}`).set(owner.auth).expect(204);
   });
 
-  it(`keeps the limits: ${MAX_OWNED_HOUSEHOLDS} groups per owner, ${MAX_HOUSEHOLD_PEOPLE} people per group`, async () => {
+  it(`keeps the limits: ${MAX_OWNED_HOUSEHOLDS} groups per owner, ${MAX_HOUSEHOLD_PEOPLE} people per group, ${MAX_HOUSEHOLDS_PER_RESIDENT} groups per resident`, async () => {
     const founder = await loginResident(hub, 'hh-founder');
     const ids: string[] = [];
     for (let i = 0; i < MAX_OWNED_HOUSEHOLDS; i++) ids.push((await create(founder, `组${i}`)).id);
@@ -306,6 +306,21 @@ describe(`household groups (${process.env.DATABASE_URL ? 'MySQL' : 'SQLite'})`, 
     expect((await api().get(`${H}/${ids[0]}`).set(founder.auth).expect(200)).body.household.members).toHaveLength(MAX_HOUSEHOLD_PEOPLE);
     // The refused join did not use up the link.
     expect((await hub.stores.dataSource.getRepository(HouseholdInviteEntity).findOneByOrFail({ householdId: ids[0], usesLeft: 1 })).usesLeft).toBe(1);
+
+    // One resident is in at most MAX_HOUSEHOLDS_PER_RESIDENT groups, owned and joined together.
+    const second = await loginResident(hub, 'hh-founder-2');
+    for (let i = 0; i < MAX_OWNED_HOUSEHOLDS; i++) ids.push((await create(second, `二组${i}`)).id);
+    const busy = await loginResident(hub, 'hh-busy');
+    for (const [i, groupId] of ids.entries()) {
+      if (i === 0) continue; // the full one
+      await join(busy, (await invite(i < MAX_OWNED_HOUSEHOLDS ? founder : second, groupId)).token).expect(200);
+    }
+    const own = await create(busy, '我家');
+    expect((await api().get(H).set(busy.auth).expect(200)).body.households).toHaveLength(MAX_HOUSEHOLDS_PER_RESIDENT);
+    const third = await loginResident(hub, 'hh-founder-3');
+    const tooMany = await join(busy, (await invite(third, (await create(third, '第三家')).id)).token).expect(409);
+    expect(tooMany.body.error.code).toBe('HOUSEHOLD_LIMIT_REACHED');
+    expect((await api().post(H).set(busy.auth).send({ name: '再建一个' }).expect(409)).body.error.code).toBe('HOUSEHOLD_LIMIT_REACHED');
   });
 
   it('records invitations, joins, removals, leaves and deletions in the audit log with ids only', async () => {
