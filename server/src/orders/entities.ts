@@ -1,5 +1,7 @@
-import type { OrderStatusDto } from '@cityhub/shared';
+import { createdOrderSchema, type OrderStatusDto } from '@cityhub/shared';
 import { EntitySchema } from 'typeorm';
+import type { z } from 'zod';
+import { jsonColumn } from '../infra/json-column';
 
 /** The order's status: the public API's own list (shared/), one definition. */
 export type OrderStatus = OrderStatusDto;
@@ -80,7 +82,8 @@ export interface IdempotencyRow {
   key: string;
   requestHash: string;
   statusCode: number | null;
-  response: string | null;
+  /** The answer given, replayed to a retry with the same key. */
+  response: z.infer<typeof createdOrderSchema> | null;
   createdAt: Date;
 }
 
@@ -171,7 +174,7 @@ export const IdempotencyEntity = new EntitySchema<IdempotencyRow>({
     key: { name: 'idem_key', type: String, length: 64, primary: true },
     requestHash: { name: 'request_hash', type: String, length: 64 },
     statusCode: { name: 'status_code', type: Number, nullable: true },
-    response: { type: 'text', nullable: true },
+    response: { type: 'text', nullable: true, transformer: jsonColumn(createdOrderSchema, 'idempotency_keys.response') },
     createdAt: dt('created_at'),
   },
 });

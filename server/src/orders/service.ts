@@ -101,7 +101,7 @@ export class OrderService {
     }
     try {
       const created = await this.createOrder(residentId, body, takeover);
-      await idem.update({ residentId, key: idempotencyKey }, { statusCode: 201, response: JSON.stringify(created) });
+      await idem.update({ residentId, key: idempotencyKey }, { statusCode: 201, response: created });
       return { status: 201, body: created };
     } catch (err) {
       // A refused request may be retried with the same key once the cause is fixed.
@@ -119,7 +119,7 @@ export class OrderService {
       if (row.requestHash !== requestHash) {
         throw new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request; use a new key for a new payment');
       }
-      if (row.response && row.statusCode) return { status: row.statusCode, body: JSON.parse(row.response) as CreatedOrder };
+      if (row.response && row.statusCode) return { status: row.statusCode, body: row.response };
       // No answer long after any request could take: the process handling it died. Take it over.
       if (Date.now() - new Date(row.createdAt).getTime() > ABANDONED_REQUEST_MS) {
         const taken = await idem.delete({ residentId, key, statusCode: IsNull(), createdAt: row.createdAt });
