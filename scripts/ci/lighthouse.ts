@@ -43,14 +43,15 @@ interface PageResult {
   tbtMs: number;
   /** Bytes of JavaScript the page fetched, as sent (compressed). */
   jsTransferBytes: number;
-  /** Accessibility audits that failed, by id. */
+  /** Accessibility audits that failed, by id, with (up to three of) the elements that fail them. */
   accessibilityFailures: string[];
+  accessibilityNodes: Record<string, string[]>;
 }
 
 interface LhAudit {
   score: number | null;
   numericValue?: number;
-  details?: { items?: Array<{ resourceType?: string; transferSize?: number }> };
+  details?: { items?: Array<{ resourceType?: string; transferSize?: number; node?: { snippet?: string } }> };
 }
 interface LhResult {
   categories: Record<'performance' | 'accessibility', { score: number | null; auditRefs: Array<{ id: string; weight: number }> }>;
@@ -77,6 +78,7 @@ async function audit(lighthouse: Lighthouse, port: number, name: string, url: st
     tbtMs: Math.round(lhr.audits['total-blocking-time']?.numericValue ?? 0),
     jsTransferBytes: js,
     accessibilityFailures: a11y,
+    accessibilityNodes: Object.fromEntries(a11y.map((id) => [id, (lhr.audits[id]?.details?.items ?? []).slice(0, 3).map((i) => i.node?.snippet ?? '')])),
   };
 }
 
@@ -156,6 +158,7 @@ async function main(): Promise<void> {
           (p.accessibilityFailures.length ? `; failing: ${p.accessibilityFailures.join(', ')}` : ''),
       );
     }
+    for (const p of pages) for (const [id, nodes] of Object.entries(p.accessibilityNodes)) console.log(`    ${p.name} ${id}: ${nodes.join(' | ')}`);
     console.log(`  first screen under Fast 3G (fresh visit, navigation start -> service grid): ${firstScreenMs} ms (goal ${GOALS.firstScreenMs} ms: ${firstScreenMs <= GOALS.firstScreenMs ? 'met' : 'over'})`);
     console.log(`  written to ${path.relative(ROOT, OUT)}`);
   } finally {
