@@ -18,8 +18,9 @@ interface CanvasNode {
   height: number;
   getContext(kind: '2d'): unknown;
 }
+/** A DOM canvas in h5. */
+type H5Canvas = CanvasNode & { getBoundingClientRect(): { width: number } };
 interface H5Globals {
-  document: { querySelector(selector: string): (CanvasNode & { getBoundingClientRect(): { width: number } }) | null };
   devicePixelRatio?: number;
 }
 
@@ -41,10 +42,9 @@ export interface ChartTarget {
 }
 
 /** The canvas and its 2d context: the DOM canvas in h5, the canvas node of a type="2d" canvas in the mini-program. */
-async function canvasOf(id: string): Promise<ChartTarget | null> {
+async function canvasOf(id: string, el: H5Canvas | null): Promise<ChartTarget | null> {
   if (process.env.TARO_ENV === 'h5') {
     const web = globalThis as unknown as H5Globals;
-    const el = web.document.querySelector(`#${id} canvas, canvas#${id}`);
     const context = el?.getContext('2d') ?? null;
     if (!el || !context) return null;
     const width = el.getBoundingClientRect().width || 320;
@@ -83,11 +83,13 @@ export async function drawPaidChart(target: ChartTarget, months: HistoryMonth[])
  */
 export default function PaidChart({ id, months }: { id: string; months: HistoryMonth[] }) {
   const drawn = useRef<Canvas | null>(null);
+  // h5 draws on a plain DOM canvas: Taro's h5 canvas is a web component whose inner canvas appears only after it hydrates.
+  const h5Canvas = useRef<H5Canvas | null>(null);
 
   useEffect(() => {
     const run = { cancelled: false };
     void (async () => {
-      const target = await canvasOf(id);
+      const target = await canvasOf(id, h5Canvas.current);
       if (!target || run.cancelled) return;
       drawn.current?.destroy();
       drawn.current = await drawPaidChart(target, months);
@@ -99,5 +101,8 @@ export default function PaidChart({ id, months }: { id: string; months: HistoryM
 
   useEffect(() => () => drawn.current?.destroy(), []);
 
+  if (process.env.TARO_ENV === 'h5') {
+    return <canvas ref={(el) => void (h5Canvas.current = el as unknown as H5Canvas | null)} id={id} className='paid-chart' style={{ width: '100%', height: `${HEIGHT}px` }} />;
+  }
   return <TaroCanvas type='2d' id={id} className='paid-chart' style={{ width: '100%', height: `${HEIGHT}px` }} />;
 }
