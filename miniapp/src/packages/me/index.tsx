@@ -88,7 +88,16 @@ export default function MePage() {
         <Text>缴费分组（和家人一起缴费）</Text>
         <Text className='muted'>›</Text>
       </View>
-      <PageState loading={loading} error={error} empty={accounts.length === 0 ? '还没有绑定账户，回首页选择服务绑定' : null} onRetry={() => void load()}>
+      <PageState
+        loading={loading}
+        error={error}
+        empty={accounts.length === 0 ? '还没有绑定账户，回首页选择服务绑定' : null}
+        actions={[
+          { id: 'empty-bind', label: '去绑定', onClick: () => void Taro.reLaunch({ url: '/pages/index/index' }) },
+          { id: 'empty-switch-city', label: '换城市', onClick: () => void Taro.navigateTo({ url: '/pages/city/index' }) },
+        ]}
+        onRetry={() => void load()}
+      >
         <View className='card'>
           {accounts.map((a) => (
             <View key={a.id} className='row' id={`me-account-${a.id}`}>
