@@ -46,15 +46,15 @@ export default defineConfig<'webpack5'>(async () => {
     },
     // The tab icon browsers ask for; the mini-program has none.
     copy: { patterns: process.env.TARO_ENV === 'h5' ? [{ from: 'src/assets/favicon.svg', to: 'dist/h5/favicon.svg' }] : [], options: {} },
+    // Mini-program only: base.wxml holds one template per nesting level; our pages nest at most
+    // 7 deep (the audit-limit journey measures it), so 8 levels keep ~20 KB out of the main package.
+    baseLevel: 8,
     framework: 'react',
     compiler: 'webpack5',
     cache: { enable: false },
     mini: {
       compile: { include: [shared] },
       webpackChain: (chain: Chain) => zodWithoutEval(chain),
-      // base.wxml holds one template per nesting level; our pages nest at most 7 deep (the
-      // audit-limit journey measures it), so 8 levels keep ~20 KB out of the main package.
-      baseLevel: 8,
       postcss: { pxtransform: { enable: true, config: {} } },
     },
     h5: {
