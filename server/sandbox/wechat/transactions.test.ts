@@ -96,4 +96,18 @@ describe('mock WeChat Pay v3 transactions', () => {
     const second = await w.paidOrder('DIGITS000002', 700);
     expect(second.transactionId).not.toBe(id);
   });
+  it('gives the same order placed again after its prepay_id\'s two hours a new prepay_id, and the old one no longer opens the cashier', async () => {
+    const first = (await w.call('POST', '/v3/pay/transactions/jsapi', w.jsapiOrder('PREPAY000001', 800))).json?.prepay_id;
+    expect((await w.call('POST', '/v3/pay/transactions/jsapi', w.jsapiOrder('PREPAY000001', 800))).json?.prepay_id).toBe(first);
+    const trade = w.mock.state.trades.get('PREPAY000001');
+    if (!trade) throw new Error('the mock kept no trade');
+    // Two hours pass for the prepay only (the merchant's signed calls are checked against the real clock).
+    trade.expiresAt = Date.now() - 1;
+    const again = await w.call('POST', '/v3/pay/transactions/jsapi', w.jsapiOrder('PREPAY000001', 800));
+    expect(again.status).toBe(200);
+    expect(again.json?.prepay_id).toMatch(/^wx[0-9a-f]{32}$/);
+    expect(again.json?.prepay_id).not.toBe(first);
+    expect((await fetch(`${w.gateway.url}/sandbox/cashier/order?prepay_id=${String(first)}`)).status).toBe(404);
+    expect((await fetch(`${w.gateway.url}/sandbox/cashier/order?prepay_id=${String(again.json?.prepay_id)}`)).status).toBe(200);
+  });
 });

@@ -4,6 +4,9 @@ import type Koa from 'koa';
 import { fail, newTransactionId, rfc3339, type MockContext } from './context';
 import type { Trade, TradeStateName } from './state';
 
+/** How long WeChat keeps a prepay_id payable. */
+const PREPAY_VALID_MS = 2 * 3600_000;
+
 /**
  * Pay v3 transactions: JSAPI prepay, query (by out_trade_no and by
  * transaction_id), close, and the payment itself (played by the cashier or
@@ -78,6 +81,12 @@ export function transactionRoutes(router: Router, m: MockContext) {
     if (existing) {
       if (existing.requestHash !== requestHash) fail(400, 'INVALID_REQUEST', '201 商户订单号重复');
       if (existing.state === 'CLOSED') fail(400, 'ORDER_CLOSED', '订单已关闭');
+      // A prepay_id lives two hours; the same order placed again after that gets a new one
+      // (the old one is no longer payable), as long as the order's own time_expire allows.
+      if (existing.state === 'NOTPAY' && existing.expiresAt <= now() && (timeExpire === undefined || timeExpire > now())) {
+        existing.prepayId = `wx${randomBytes(16).toString('hex')}`;
+        existing.expiresAt = Math.min(timeExpire ?? Infinity, now() + PREPAY_VALID_MS);
+      }
       return void (ctx.body = { prepay_id: existing.prepayId });
     }
     const trade: Trade = {
@@ -90,7 +99,7 @@ export function transactionRoutes(router: Router, m: MockContext) {
       totalFen: total as number,
       openid: payer.openid as string,
       prepayId: `wx${randomBytes(16).toString('hex')}`,
-      expiresAt: Math.min(timeExpire ?? Infinity, now() + 2 * 3600_000),
+      expiresAt: Math.min(timeExpire ?? Infinity, now() + PREPAY_VALID_MS),
       requestHash,
       state: 'NOTPAY',
       createdAt: now(),
