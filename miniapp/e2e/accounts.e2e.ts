@@ -129,10 +129,30 @@ describe('the account form in a browser', () => {
     await header.getByText('仅本次缴费，未保存').waitFor();
     expect(await header.textContent()).toContain('户名 张*');
     await expectNoEnglish(page, 'bills of an account paid once');
+    const billsUrl = page.url();
     // Pay it: the history on this page then shows this month's payment.
     await page.locator('#pay-button:visible').click();
     await page.locator('#cashier-confirm:visible').click();
     await page.locator('#result-status[data-status="COMPLETED"]').waitFor({ timeout: 15_000 });
+
+    // Back on its bills: nothing owed, and the chart (F2, loaded only now) draws this month's bar.
+    await page.goto(billsUrl);
+    await page.locator('#paid-history-total:visible').getByText('¥98.70').waitFor();
+    await page.locator('#paid-history canvas:visible').waitFor();
+    // Pixels of the bars' green (#07c160) on the visible chart (Taro keeps earlier pages in the DOM, hidden).
+    await page.waitForFunction(
+      () => {
+        const c = [...document.querySelectorAll<HTMLCanvasElement>('#paid-history canvas')].find((el) => el.checkVisibility());
+        const data = c?.getContext('2d')?.getImageData(0, 0, c.width, c.height).data;
+        let green = 0;
+        for (let i = 0; data && i < data.length; i += 4) if (data[i] < 40 && data[i + 1] > 150 && data[i + 2] > 60 && data[i + 2] < 130 && data[i + 3] > 200) green++;
+        return green > 50;
+      },
+      undefined,
+      { timeout: 10_000 },
+    );
+    await shot('bills-paid-chart');
+    await expectNoEnglish(page, 'bills with the paid chart');
 
     await page.goto(`${hub.url}/#/packages/me/index`);
     await page.locator('#me-paid-month:visible').getByText('¥98.70').waitFor();

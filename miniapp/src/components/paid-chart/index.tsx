@@ -6,6 +6,8 @@ import type { HistoryMonth } from '@cityhub/shared';
 
 /** Chart height in CSS pixels (the width is the card's). */
 const HEIGHT = 180;
+/** Axis labels in CSS pixels, readable on a phone (F2's theme sizes assume a 750-wide design and come out tiny here); grey that passes AA. */
+const AXIS_STYLE = { label: { fontSize: 11, fill: '#595959' } };
 /** The bars: WeChat green. */
 export const BAR_COLOUR = '#07c160';
 
@@ -68,7 +70,7 @@ export async function drawPaidChart(target: ChartTarget, months: HistoryMonth[])
   const { props } = h(
     Canvas,
     { context: target.context, pixelRatio: target.pixelRatio, width: target.width, height: HEIGHT, animate: false, ...(target.offscreenCanvas ? { offscreenCanvas: target.offscreenCanvas } : {}) },
-    h(Chart, { data: rows(months) }, h(Axis, { field: 'month' }), h(Axis, { field: 'yuan', tickCount: 3 }), h(Interval, { x: 'month', y: 'yuan', color: BAR_COLOUR })),
+    h(Chart, { data: rows(months) }, h(Axis, { field: 'month', style: AXIS_STYLE }), h(Axis, { field: 'yuan', tickCount: 3, style: AXIS_STYLE }), h(Interval, { x: 'month', y: 'yuan', color: BAR_COLOUR })),
   );
   const canvas = new Canvas(props);
   await canvas.render();
