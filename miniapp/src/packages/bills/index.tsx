@@ -1,7 +1,6 @@
 import { useCallback, useRef, useState } from 'react';
 import Taro, { useDidShow, useRouter } from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
-import { Checkbox } from '@nutui/nutui-react-taro';
 import '@nutui/nutui-react-taro/dist/es/packages/checkbox/style/css';
 import { formatFen, sumFen, type Bill, type BillsAccount, type LineItem } from '@cityhub/shared';
 import { accountBills } from '../../api/accounts';
@@ -66,6 +65,15 @@ function BillsHeader({ account }: { account: BillsAccount }) {
 const monthLabel = (period: string) => (/^\d{6}$/.test(period) ? `${period.slice(0, 4)}年${Number(period.slice(4))}月` : period);
 
 /** What an account owes: choose bills, see the total, pay. */
+/**
+ * A bill card is the checkbox: the whole card toggles it. NutUI's Checkbox wrote `aria-role`, which
+ * is the mini-program's accessibility attribute but invalid in HTML (Lighthouse flagged it on h5),
+ * so h5 gets the standard role and state and WeChat its own attributes.
+ */
+function checkboxRole(checked: boolean): Record<string, string | boolean> {
+  return process.env.TARO_ENV === 'h5' ? { role: 'checkbox', 'aria-checked': checked } : { ariaRole: 'checkbox', ariaChecked: checked };
+}
+
 export default function BillsPage() {
   const { accountId = '' } = useRouter().params;
   const [bills, setBills] = useState<Bill[]>([]);
@@ -194,9 +202,11 @@ export default function BillsPage() {
             {account?.category === 'highway_toll' && bill.period !== bills[i - 1]?.period && (
               <View className='bills__group'>{monthLabel(bill.period)}通行费</View>
             )}
-            <View className={`card${bill.overdue ? ' bills__card--overdue' : ''}`} id={`bill-${bill.ref}`} onClick={() => toggle(bill.ref)}>
+            <View className={`card${bill.overdue ? ' bills__card--overdue' : ''}`} id={`bill-${bill.ref}`} onClick={() => toggle(bill.ref)} {...checkboxRole(selected.has(bill.ref))}>
               <View className='row'>
-                <Checkbox className='bills__check' checked={selected.has(bill.ref)} />
+                <View className={`bills__check${selected.has(bill.ref) ? ' bills__check--on' : ''}`} aria-hidden>
+                  {selected.has(bill.ref) ? '✓' : ''}
+                </View>
                 <View className='bills__head'>
                   <View>
                     {bill.overdue && <Text className='bills__overdue'>逾期</Text>}
