@@ -307,7 +307,7 @@ export class HouseholdService implements AccountSharing {
       id: r.id,
       accountId: r.accountId,
       serviceName: r.serviceName,
-      accountMasked: JSON.parse(r.accountMasked) as Record<string, string>,
+      accountMasked: r.accountMasked,
       amountFen: r.amountFen,
       status: r.status,
       statusLabel: ORDER_STATUS_LABELS[r.status],

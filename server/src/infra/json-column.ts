@@ -13,17 +13,22 @@ import type { z } from 'zod';
 export function jsonColumn(schema: z.ZodType, column: string): ValueTransformer {
   return {
     to: (value: unknown): string | null | undefined => (value === null || value === undefined ? value : JSON.stringify(value)),
-    from: (text: string | null): unknown => {
-      if (text === null) return null;
-      let raw: unknown;
-      try {
-        raw = JSON.parse(text);
-      } catch (err) {
-        throw new Error(`${column}: the stored text is not JSON`, { cause: err });
-      }
-      const parsed = schema.safeParse(raw);
-      if (!parsed.success) throw new Error(`${column}: the stored JSON does not match its schema: ${parsed.error.message}`);
-      return parsed.data;
-    },
+    from: (text: string | null): unknown => (text === null ? null : parseJsonText(schema, column, text)),
   };
+}
+
+/**
+ * The same reading for JSON text that does not pass through an entity (raw SQL rows, sealed
+ * fields): parsed, then proven by `schema`, failing with the column's name.
+ */
+export function parseJsonText<S extends z.ZodType>(schema: S, column: string, text: string): z.output<S> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${column}: the stored text is not JSON`, { cause: err });
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new Error(`${column}: the stored JSON does not match its schema: ${parsed.error.message}`);
+  return parsed.data;
 }

@@ -15,6 +15,7 @@ import type { OrderRow, OutboxKind } from './entities';
 import { placeholders, run, sqlTime } from './sql';
 import type { OrderService } from './service';
 import { OUTBOX_WAKE_CHANNEL, type OrderStateMachine } from './state-machine';
+import { storedBillRefs } from './stored';
 
 export interface OutboxWorkerOptions {
   /** The safety net: how often to look for due rows when nothing woke the worker. */
@@ -337,7 +338,7 @@ export class OutboxWorker {
     const adapter = await this.deps.registry.version(order.adapterId, order.adapterVersion);
     const fields = this.deps.orders.fieldsOf(order);
     if (adapter.describe().paymentRules.writeOffPer === 'bill') return this.writeOffBillByBill(order, adapter, fields);
-    const input = { orderNo: order.orderNo, fields, billRefs: JSON.parse(order.billRefs) as string[], amountFen: Number(order.amountFen) };
+    const input = { orderNo: order.orderNo, fields, billRefs: storedBillRefs(order.billRefs), amountFen: Number(order.amountFen) };
     crashPoint('outbox-claimed');
     try {
       const { reference } = await adapter.writeOff(input);

@@ -19,6 +19,7 @@ import { BillLockEntity, IdempotencyEntity, OrderEntity, OrderEventEntity, type 
 import { newOrderNo } from './order-no';
 import { select } from './sql';
 import { ordersTransaction, type OrderStateMachine } from './state-machine';
+import { storedAccountMasked, storedBillRefs, storedBills } from './stored';
 
 export interface OrderServiceOptions {
   /** Where the gateway sends payment and refund notifications. */
@@ -139,7 +140,7 @@ export class OrderService {
     const locks = await this.ds.getRepository(BillLockEntity).findBy({ billRef: body.billRefs[0] });
     for (const lock of locks) {
       const order = await this.findById(lock.orderId);
-      const sameBills = order && JSON.stringify([...(JSON.parse(order.billRefs) as string[])].sort()) === JSON.stringify([...body.billRefs].sort());
+      const sameBills = order && JSON.stringify([...storedBillRefs(order.billRefs)].sort()) === JSON.stringify([...body.billRefs].sort());
       if (order && sameBills && order.residentId === residentId && order.accountId === body.accountId && order.status === 'CREATED') return order;
     }
     return null;
@@ -271,7 +272,7 @@ export class OrderService {
       }
     }
     const wanted = JSON.stringify([...body.billRefs].sort());
-    const same = holders.find((o) => o.accountId === body.accountId && JSON.stringify([...(JSON.parse(o.billRefs) as string[])].sort()) === wanted);
+    const same = holders.find((o) => o.accountId === body.accountId && JSON.stringify([...storedBillRefs(o.billRefs)].sort()) === wanted);
     if (same && holders.length === 1) return this.continueOrder(same, residentId);
     if (!replace) return null;
     for (const holder of holders) await this.closeAtGateway(holder, 'cancel', 'replaced by a new order for another set of bills');
@@ -295,7 +296,7 @@ export class OrderService {
     const usableUntil = Date.now() + USABLE_MARGIN_MS;
     if (new Date(order.expiresAt).getTime() <= usableUntil) {
       await this.closeAtGateway(order, 'expire', 'expired unpaid; its bills start a new order');
-      return this.createOrder(residentId, { accountId: order.accountId, billRefs: JSON.parse(order.billRefs) as string[] }, false);
+      return this.createOrder(residentId, { accountId: order.accountId, billRefs: storedBillRefs(order.billRefs) }, false);
     }
     if (order.prepayId && order.prepayExpiresAt && new Date(order.prepayExpiresAt).getTime() > usableUntil) {
       return { order: await this.dto(order), payment: this.deps.gateway.requestPaymentParams(order.prepayId) };
@@ -319,14 +320,18 @@ export class OrderService {
   }
 
   /** The latest orders for some accounts, whoever paid: a household group's payments (households/). */
-  async forAccounts(accountIds: string[], limit: number): Promise<Array<Pick<OrderRow, 'id' | 'accountId' | 'residentId' | 'serviceName' | 'accountMasked' | 'amountFen' | 'status' | 'createdAt'>>> {
+  async forAccounts(
+    accountIds: string[],
+    limit: number,
+  ): Promise<Array<Pick<OrderRow, 'id' | 'accountId' | 'residentId' | 'serviceName' | 'amountFen' | 'status' | 'createdAt'> & { accountMasked: Record<string, string> }>> {
     if (accountIds.length === 0) return [];
-    return this.ds.getRepository(OrderEntity).find({
+    const rows = await this.ds.getRepository(OrderEntity).find({
       select: { id: true, accountId: true, residentId: true, serviceName: true, accountMasked: true, amountFen: true, status: true, createdAt: true },
       where: { accountId: In(accountIds) },
       order: { createdAt: 'DESC', id: 'ASC' },
       take: limit,
     });
+    return rows.map((r) => ({ ...r, accountMasked: storedAccountMasked(r.accountMasked) }));
   }
 
   async findById(id: string): Promise<OrderRow | null> {
@@ -426,7 +431,7 @@ export class OrderService {
   }
 
   private toDto(row: OrderRow, events: Array<{ status: OrderStatus; at: Date; note: string | null }>): OrderDto {
-    const accountMasked = JSON.parse(row.accountMasked) as Record<string, string>;
+    const accountMasked = storedAccountMasked(row.accountMasked);
     return {
       id: row.id,
       orderNo: row.orderNo,
@@ -439,7 +444,7 @@ export class OrderService {
       cityCode: row.cityCode,
       accountId: row.accountId,
       accountMasked,
-      bills: JSON.parse(row.bills) as Bill[],
+      bills: storedBills(row.bills),
       amountFen: Number(row.amountFen),
       createdAt: isoAt(row.createdAt),
       expiresAt: isoAt(row.expiresAt),
@@ -467,7 +472,7 @@ export class OrderService {
   async billsOf(orderId: string): Promise<Bill[]> {
     const row = await this.ds.getRepository(OrderEntity).findOne({ select: { id: true, bills: true }, where: { id: orderId } });
     if (!row) throw new NotFoundError('ORDER_NOT_FOUND', `no order ${orderId}`);
-    return JSON.parse(row.bills) as Bill[];
+    return storedBills(row.bills);
   }
 
   /** Plain account fields of an order, for its write-off. */
