@@ -23,6 +23,8 @@ import { inTransaction } from '../infra/transaction';
 import { AccountEntity, type AccountRow } from './entities';
 import { bindTargetOf } from './bind-target';
 import type { BindTarget } from '../http/rate-limit';
+import { z } from 'zod';
+import { parseJsonText } from '../infra/json-column';
 
 /** What the reminder job needs of an account with reminders left. */
 export interface RemindableAccount {
@@ -52,14 +54,19 @@ export interface CityLookup {
 }
 
 /** A look-up waiting for its confirmation, kept in the key-value store (every hub process sees it). */
-interface StoredPreview {
-  residentId: string;
-  serviceId: string;
-  cityCode: string;
-  fieldsSealed: string;
-  holderNameMasked: string;
-  addressHint: string | null;
-}
+const storedPreviewSchema = z.object({
+  residentId: z.string(),
+  serviceId: z.string(),
+  cityCode: z.string(),
+  fieldsSealed: z.string(),
+  holderNameMasked: z.string(),
+  addressHint: z.string().nullable(),
+});
+type StoredPreview = z.infer<typeof storedPreviewSchema>;
+
+/** An account's plain fields, kept sealed (accounts.fields_sealed, and a preview's copy). */
+const sealedFieldsSchema = z.record(z.string(), z.string());
+const openFields = (box: SecretBox, sealed: string): AccountFields => parseJsonText(sealedFieldsSchema, 'accounts.fields_sealed', box.open(sealed));
 
 /**
  * The city an address names, when exactly one catalog city starts it (after
@@ -222,12 +229,12 @@ export class AccountService {
   async confirm(residentId: string, body: ConfirmAccountBody): Promise<Account> {
     const key = `account-preview:${body.previewId}`;
     const raw = await this.kv.get(key);
-    const stored = raw ? (JSON.parse(raw) as StoredPreview) : null;
+    const stored = raw ? parseJsonText(storedPreviewSchema, 'account-preview', raw) : null;
     // Another resident's preview is as unknown as an expired one.
     if (!stored || stored.residentId !== residentId) throw new AppError('PREVIEW_EXPIRED', 'this look-up has expired; look the account up again', undefined, { expose: true });
     const adapter = this.registry.activeAdapter(stored.serviceId);
     if (!adapter) throw adapterErrors.unavailable('this service is not offered right now');
-    const fields = JSON.parse(this.box.open(stored.fieldsSealed)) as AccountFields;
+    const fields = openFields(this.box, stored.fieldsSealed);
     const account = await this.save(residentId, adapter, fields, {
       cityCode: stored.cityCode,
       alias: body.alias ?? null,
@@ -405,7 +412,7 @@ export class AccountService {
     const row = await this.owned(residentId, id);
     const adapter = this.registry.activeAdapter(row.adapterId);
     if (!adapter) throw adapterErrors.unavailable('this service is not offered right now');
-    return { row, fields: JSON.parse(this.box.open(row.fieldsSealed)) as AccountFields, adapter };
+    return { row, fields: openFields(this.box, row.fieldsSealed), adapter };
   }
 
   /**
@@ -416,7 +423,7 @@ export class AccountService {
     const row = await this.usable(residentId, id);
     const adapter = this.registry.activeAdapter(row.adapterId);
     if (!adapter) throw adapterErrors.unavailable('this service is not offered right now');
-    return { row, fields: JSON.parse(this.box.open(row.fieldsSealed)) as AccountFields, adapter };
+    return { row, fields: openFields(this.box, row.fieldsSealed), adapter };
   }
 
   /**
@@ -431,7 +438,7 @@ export class AccountService {
     if (!opened) {
       const row = await this.usable(residentId, id);
       // Frozen: one copy serves every query for a few seconds, and the bill cache may key on its identity.
-      opened = { row, fields: Object.freeze(JSON.parse(this.box.open(row.fieldsSealed)) as AccountFields) };
+      opened = { row, fields: Object.freeze(openFields(this.box, row.fieldsSealed)) };
       this.opened.set(row.id, opened);
     }
     // A household member is checked against the database on every read, cached account or not: a removal counts at once.

@@ -19,7 +19,7 @@ import { BillLockEntity, IdempotencyEntity, OrderEntity, OrderEventEntity, type 
 import { newOrderNo } from './order-no';
 import { select } from './sql';
 import { ordersTransaction, type OrderStateMachine } from './state-machine';
-import { storedAccountMasked, storedBillRefs, storedBills } from './stored';
+import { storedAccountMasked, storedBillRefs, storedBills, storedFields } from './stored';
 
 export interface OrderServiceOptions {
   /** Where the gateway sends payment and refund notifications. */
@@ -477,6 +477,6 @@ export class OrderService {
 
   /** Plain account fields of an order, for its write-off. */
   fieldsOf(order: Pick<OrderRow, 'fieldsSealed'>): Record<string, string> {
-    return JSON.parse(this.deps.box.open(order.fieldsSealed)) as Record<string, string>;
+    return storedFields(this.deps.box.open(order.fieldsSealed));
   }
 }
