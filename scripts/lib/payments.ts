@@ -105,9 +105,13 @@ export async function waitForSettlement(databaseUrl: string, confirmed: Confirme
     let fewest = Infinity;
     let progressAt = Date.now();
     for (;;) {
-      const [rows] = await pool.query(`SELECT order_no, status FROM orders WHERE status NOT IN ('COMPLETED', 'REFUNDED', 'CLOSED', 'CREATED')`);
-      const [created] = await pool.query(`SELECT order_no, status FROM orders WHERE status = 'CREATED' AND order_no IN (?)`, [confirmed.map((c) => c.orderNo).concat('-')]);
-      const unsettled = [...(rows as Array<{ order_no: string; status: string }>), ...(created as Array<{ order_no: string; status: string }>)];
+      // One statement, one snapshot: as two queries, an order turning CREATED → PAID between them
+      // was in neither answer, and the wait ended with that order still to be written off.
+      const [rows] = await pool.query(
+        `SELECT order_no, status FROM orders WHERE status NOT IN ('COMPLETED', 'REFUNDED', 'CLOSED', 'CREATED') OR (status = 'CREATED' AND order_no IN (?))`,
+        [confirmed.map((c) => c.orderNo).concat('-')],
+      );
+      const unsettled = rows as Array<{ order_no: string; status: string }>;
       if (unsettled.length < fewest) {
         fewest = unsettled.length;
         progressAt = Date.now();
