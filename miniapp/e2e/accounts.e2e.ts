@@ -1,8 +1,8 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { createTestHub, type TestHub } from '../../server/test/support/app';
-import { seedDemoAdapters, startSandbox, type Sandbox } from '../../server/test/support/sandbox';
+import type { Browser, Page } from 'playwright-core';
+import type { TestHub } from '../../server/test/support/app';
+import type { Sandbox } from '../../server/test/support/sandbox';
+import { launchChromium, screenshotDir as shots, startResidentStack, type ResidentStack } from './support/browser';
 import { expectNoEnglish } from './support/no-english';
 
 /**
@@ -13,35 +13,26 @@ import { expectNoEnglish } from './support/no-english';
  */
 jest.setTimeout(90_000);
 
-const h5Dir = path.resolve(__dirname, '..', 'dist', 'h5');
-const shots = path.resolve(__dirname, '..', '..', process.env.SCREENSHOT_DIR ?? '.test-results/screenshots');
 /** Look-ups one resident may make (the bind limit, low here so the last test meets it). */
 const LOOKUPS = 5;
 
 describe('the account form in a browser', () => {
   let hub: TestHub;
   let sandbox: Sandbox;
+  let stack: ResidentStack | undefined;
   let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    if (!fs.existsSync(path.join(h5Dir, 'index.html'))) throw new Error('no h5 build: run `npm run build:h5` first');
-    sandbox = await startSandbox();
-    hub = await createTestHub({ workers: true, h5Dir, wechatPort: 4100, rateLimits: { bindPerResident: { points: LOOKUPS, durationSec: 3600 } } });
-    await seedDemoAdapters(hub, sandbox);
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    stack = await startResidentStack({ rateLimits: { bindPerResident: { points: LOOKUPS, durationSec: 3600 } } });
+    ({ hub, sandbox } = stack);
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
     page.setDefaultTimeout(10_000);
-    fs.mkdirSync(shots, { recursive: true });
   });
   afterAll(async () => {
     await browser?.close();
-    await hub?.close();
-    await sandbox?.close();
+    await stack?.close();
   });
 
   const shot = async (name: string) => {

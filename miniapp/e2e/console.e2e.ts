@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { createTestHub, TEST_OPERATOR_TOKEN, type TestHub } from '../../server/test/support/app';
+import { launchChromium, screenshotDir as shots } from './support/browser';
 
 /**
  * The operator console (issue 10 part 6) in headless Chromium against a test
@@ -21,8 +22,6 @@ jest.setTimeout(120_000);
 const root = path.resolve(__dirname, '..', '..');
 const consoleDir = path.join(root, 'server', 'console', 'dist');
 const example = path.join(root, 'docs', 'examples', 'luoyang-water');
-// SCREENSHOT_DIR=docs/screenshots refreshes the ones docs/adapters.md shows.
-const shots = path.resolve(root, process.env.SCREENSHOT_DIR ?? '.test-results/screenshots');
 
 /** The 1-based line of the first occurrence of `needle` in `text`. */
 const lineOf = (text: string, needle: string) => text.slice(0, text.indexOf(needle)).split('\n').length;
@@ -58,11 +57,7 @@ describe('the operator console in a browser', () => {
     await admin('post', '/adapters').send({ ...manifest, id: 'luoyang-water-legacy', providerName: '洛阳供水（旧接口）', transport: legacyTransport }).expect(201);
     await admin('post', '/adapters/luoyang-water-legacy/activate').send({ force: true }).expect(200);
 
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
     page.setDefaultTimeout(15_000);
     // A CSP refusal (antd's CSS-in-JS, a script) shows up here; the console must run under its policy untouched.

@@ -1,9 +1,9 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
-import { createTestHub, type TestHub } from '../../server/test/support/app';
-import { seedDemoAdapters, startSandbox, type Sandbox } from '../../server/test/support/sandbox';
+import type { TestHub } from '../../server/test/support/app';
+import type { Sandbox } from '../../server/test/support/sandbox';
+import { launchChromium, screenshotDir as shots, startResidentStack, type ResidentStack } from './support/browser';
 import { expectNoEnglish } from './support/no-english';
 
 /**
@@ -14,32 +14,22 @@ import { expectNoEnglish } from './support/no-english';
  */
 jest.setTimeout(90_000);
 
-const h5Dir = path.resolve(__dirname, '..', 'dist', 'h5');
-const shots = path.resolve(__dirname, '..', '..', process.env.SCREENSHOT_DIR ?? '.test-results/screenshots');
-
 describe('a household group in a browser', () => {
   let hub: TestHub;
   let sandbox: Sandbox;
+  let stack: ResidentStack | undefined;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    if (!fs.existsSync(path.join(h5Dir, 'index.html'))) throw new Error('no h5 build: run `npm run build:h5` first');
-    sandbox = await startSandbox();
-    hub = await createTestHub({ workers: true, h5Dir, wechatPort: 4100 });
-    await seedDemoAdapters(hub, sandbox);
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    fs.mkdirSync(shots, { recursive: true });
+    stack = await startResidentStack();
+    ({ hub, sandbox } = stack);
+    browser = await launchChromium();
   });
   afterAll(async () => {
     for (const c of contexts) await c.close();
     await browser?.close();
-    await hub?.close();
-    await sandbox?.close();
+    await stack?.close();
   });
 
   /** A resident on their own phone: a fresh browser profile is a new WeChat user to the mock WeChat. */

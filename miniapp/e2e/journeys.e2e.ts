@@ -1,10 +1,10 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
-import { createTestHub, type TestHub } from '../../server/test/support/app';
+import type { TestHub } from '../../server/test/support/app';
 import { loginResident } from '../../server/test/support/resident';
-import { seedDemoAdapters, startSandbox, type Sandbox } from '../../server/test/support/sandbox';
+import type { Sandbox } from '../../server/test/support/sandbox';
+import { launchChromium, screenshotDir as shots, startResidentStack, type ResidentStack } from './support/browser';
 import { expectNoEnglish } from './support/no-english';
 
 /**
@@ -14,29 +14,18 @@ import { expectNoEnglish } from './support/no-english';
  */
 jest.setTimeout(90_000);
 
-const h5Dir = path.resolve(__dirname, '..', 'dist', 'h5');
-// Screenshots of each step; SCREENSHOT_DIR=docs/screenshots refreshes the ones the README shows.
-const shots = path.resolve(__dirname, '..', '..', process.env.SCREENSHOT_DIR ?? '.test-results/screenshots');
-
 describe('resident journeys in a browser', () => {
   let hub: TestHub;
   let sandbox: Sandbox;
+  let stack: ResidentStack | undefined;
   let browser: Browser;
   let page: Page;
   let firstScreenMs = 0;
 
   beforeAll(async () => {
-    if (!fs.existsSync(path.join(h5Dir, 'index.html'))) throw new Error('no h5 build: run `npm run build:h5` first');
-    sandbox = await startSandbox();
-    // The h5 build talks to the hub on its own origin and to the mock WeChat on 4100.
-    hub = await createTestHub({ workers: true, h5Dir, wechatPort: 4100 });
-    await seedDemoAdapters(hub, sandbox);
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      headless: true,
-      // Playwright gives each launch a fresh profile; these keep Chromium off the (closed) network.
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    stack = await startResidentStack();
+    ({ hub, sandbox } = stack);
+    browser = await launchChromium();
     // First screen of a resident's fresh visit (new profile, empty cache), timed in the page's own
     // clock from navigation start to the service grid, after one visit has warmed the browser and hub.
     for (const measured of [false, true]) {
@@ -49,12 +38,10 @@ describe('resident journeys in a browser', () => {
     }
     page = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
     page.setDefaultTimeout(10_000);
-    fs.mkdirSync(shots, { recursive: true });
   });
   afterAll(async () => {
     await browser?.close();
-    await hub?.close();
-    await sandbox?.close();
+    await stack?.close();
     if (firstScreenMs) console.log(`h5 first screen (fresh visit, navigation start → service grid) on localhost: ${firstScreenMs} ms`);
     if (largest.nodes) console.log(`largest page: ${largest.nodes} nodes (${largest.where}); deepest ${largest.depth}; most children ${largest.children}`);
   });

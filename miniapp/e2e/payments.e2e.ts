@@ -1,9 +1,9 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
-import { createTestHub, type TestHub } from '../../server/test/support/app';
-import { seedDemoAdapters, startSandbox, type Sandbox } from '../../server/test/support/sandbox';
+import type { TestHub } from '../../server/test/support/app';
+import type { Sandbox } from '../../server/test/support/sandbox';
+import { launchChromium, screenshotDir as shots, startResidentStack, type ResidentStack } from './support/browser';
 import { englishWords, expectNoEnglish } from './support/no-english';
 
 /**
@@ -16,32 +16,22 @@ import { englishWords, expectNoEnglish } from './support/no-english';
  */
 jest.setTimeout(90_000);
 
-const h5Dir = path.resolve(__dirname, '..', 'dist', 'h5');
-// SCREENSHOT_DIR=docs/screenshots refreshes the ones the README shows.
-const shots = path.resolve(__dirname, '..', '..', process.env.SCREENSHOT_DIR ?? '.test-results/screenshots');
-
 describe('paying in a browser, whatever the resident does on the way', () => {
   let hub: TestHub;
   let sandbox: Sandbox;
+  let stack: ResidentStack | undefined;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
 
   beforeAll(async () => {
-    if (!fs.existsSync(path.join(h5Dir, 'index.html'))) throw new Error('no h5 build: run `npm run build:h5` first');
-    sandbox = await startSandbox();
-    hub = await createTestHub({ workers: true, h5Dir, wechatPort: 4100 });
-    await seedDemoAdapters(hub, sandbox);
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    stack = await startResidentStack();
+    ({ hub, sandbox } = stack);
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
-    await hub?.close();
-    await sandbox?.close();
+    await stack?.close();
   });
 
   // Each journey is a new resident on a new phone (the mock WeChat user lives in the page's storage).
@@ -49,7 +39,6 @@ describe('paying in a browser, whatever the resident does on the way', () => {
     context = await browser.newContext({ viewport: { width: 375, height: 812 }, locale: 'zh-CN', timezoneId: 'UTC' });
     page = await context.newPage();
     page.setDefaultTimeout(10_000);
-    fs.mkdirSync(shots, { recursive: true });
   });
   afterEach(async () => {
     await context?.close();

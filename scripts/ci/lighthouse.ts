@@ -18,16 +18,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { createTestHub, type TestHub } from '../../server/test/support/app';
 import { bindAccount, loginResident } from '../../server/test/support/resident';
-import { seedDemoAdapters, startSandbox, type Sandbox } from '../../server/test/support/sandbox';
+import { CHROMIUM_FLAGS, startResidentStack, type ResidentStack } from '../../miniapp/e2e/support/browser';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const H5_DIR = path.join(ROOT, 'miniapp', 'dist', 'h5');
 const OUT = path.join(ROOT, '.test-results', 'lighthouse.json');
 const CHROME_PATH = process.env.CHROME_PATH ?? '/usr/bin/chromium';
-// As miniapp/e2e/journeys.e2e.ts: keep Chromium off the (closed) network.
-const CHROME_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /** Chrome DevTools' "Fast 3G" preset (network only). */
 const FAST_3G = { offline: false, latency: 562.5, downloadThroughput: (1.6 * 1000 * 1000 * 0.9) / 8, uploadThroughput: (750 * 1000 * 0.9) / 8 };
@@ -107,23 +103,20 @@ async function fast3gFirstScreen(browser: Browser, url: string): Promise<number>
 }
 
 async function main(): Promise<void> {
-  if (!fs.existsSync(path.join(H5_DIR, 'index.html'))) throw new Error('no h5 build: run `npm run build:h5` first');
   const { default: lighthouse } = (await import('lighthouse')) as unknown as { default: Lighthouse };
   const launcher = (await import('chrome-launcher')) as unknown as ChromeLauncher;
-  let sandbox: Sandbox | undefined;
-  let hub: TestHub | undefined;
+  let stack: ResidentStack | undefined;
   let chrome: { port: number; kill(): void } | undefined;
   let browser: Browser | undefined;
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'cityhub-lighthouse-'));
   try {
-    sandbox = await startSandbox();
-    hub = await createTestHub({ workers: true, h5Dir: H5_DIR, wechatPort: 4100 });
-    await seedDemoAdapters(hub, sandbox);
+    stack = await startResidentStack();
+    const { hub } = stack;
     // A resident with the demo electricity account bound, as the browser tests seed one.
     const resident = await loginResident(hub, 'lighthouse-resident');
     const accountId = await bindAccount(hub, resident, { serviceId: 'state-grid', cityCode: '410100', fields: { consNo: '4101000001' } });
 
-    chrome = await launcher.launch({ chromePath: CHROME_PATH, chromeFlags: ['--headless', ...CHROME_FLAGS], userDataDir: profile });
+    chrome = await launcher.launch({ chromePath: CHROME_PATH, chromeFlags: ['--headless', ...CHROMIUM_FLAGS], userDataDir: profile });
     // Playwright puts the session in that Chromium's localStorage, then lets go before Lighthouse starts.
     const driver = await chromium.connectOverCDP(`http://127.0.0.1:${chrome.port}`);
     const setup = await (driver.contexts()[0] ?? (await driver.newContext())).newPage();
@@ -143,7 +136,7 @@ async function main(): Promise<void> {
     }
     chrome.kill();
     chrome = undefined;
-    browser = await chromium.launch({ executablePath: CHROME_PATH, headless: true, args: CHROME_FLAGS });
+    browser = await chromium.launch({ executablePath: CHROME_PATH, headless: true, args: CHROMIUM_FLAGS });
     const firstScreenMs = await fast3gFirstScreen(browser, `${hub.url}/`);
 
     const report = { measuredAt: new Date().toISOString(), goals: GOALS, fast3g: { ...FAST_3G, firstScreenMs }, pages };
@@ -164,8 +157,7 @@ async function main(): Promise<void> {
   } finally {
     chrome?.kill();
     await browser?.close();
-    await hub?.close();
-    await sandbox?.close();
+    await stack?.close();
     fs.rmSync(profile, { recursive: true, force: true });
   }
 }
