@@ -48,7 +48,7 @@ import type { LatencyResult, ThroughputResult } from './bench/load';
 import type { PaymentJob, PaymentResult } from './bench/payments';
 import { bindGridAccount, inParallel, login, owedBillRefs, retrying } from './bench/resident';
 import { createPool } from 'mysql2/promise';
-import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, createScratchDatabase, detectRuntime, isAlive, sleep, startStack, type Runtime, type ScratchDatabase, type Stack } from './lib/stack';
+import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, createScratchDatabase, detectRuntime, isAlive, raisedRateLimits, sleep, startStack, type Runtime, type ScratchDatabase, type Stack } from './lib/stack';
 
 const root = path.resolve(__dirname, '..');
 const argv = process.argv.slice(2);
@@ -152,23 +152,6 @@ async function providerAndHubLatency(provider: { urls: string[] }, hub: { urls: 
     if (r.failed) throw new Error(`${name}: ${r.failed} requests failed`);
   }
   return result;
-}
-
-/**
- * Every rate limit the hub knows (issue 9), raised out of reach: one bench
- * resident reads thousands of times a second from one IP, which is exactly what
- * the limits exist to stop. The limiter still runs on every request, as in
- * production. Read from the hub's own defaults so a new limit is raised too.
- */
-function raisedRateLimits(): Record<string, string> {
-  const file = path.join(root, 'server', 'src', 'infra', 'rate-limits.ts');
-  if (!fs.existsSync(file)) return {};
-  // Loaded by path, not imported: the bench also measures older checkouts, where the file may be missing.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { DEFAULT_RATE_LIMITS } = require(file) as { DEFAULT_RATE_LIMITS?: Record<string, unknown> };
-  if (!DEFAULT_RATE_LIMITS) return {};
-  const raised = Object.fromEntries(Object.keys(DEFAULT_RATE_LIMITS).map((name) => [name, { points: 10_000_000, durationSec: 1 }]));
-  return { RATE_LIMITS: JSON.stringify(raised) };
 }
 
 /**

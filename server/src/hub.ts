@@ -117,15 +117,6 @@ export async function buildHub(config: HubConfig, overrides: HubOverrides = {}):
   const log = overrides.log ?? createLogger(config.logLevel);
   // Stores opened here are closed by the hub, last; given ones belong to the caller.
   const opened: LifecyclePart[] = [];
-  const closeOpened = async () => {
-    for (const part of [...opened].reverse()) {
-      try {
-        await part.stop?.();
-      } catch (err) {
-        log.warn({ err, part: part.name }, 'a store opened for a hub that could not be built did not close');
-      }
-    }
-  };
   try {
     let dataSource = overrides.dataSource;
     if (!dataSource) {
@@ -141,7 +132,8 @@ export async function buildHub(config: HubConfig, overrides: HubOverrides = {}):
     }
     return assemble(config, { ...overrides, log, dataSource, kv }, tuning, opened);
   } catch (err) {
-    await closeOpened();
+    // The stores opened so far are stopped as a hub's are (in reverse, each failure logged).
+    await new Lifecycle(opened, log).stop().catch(() => undefined);
     throw err;
   }
 }

@@ -281,8 +281,7 @@ export class ResilientAdapter implements CityServiceAdapter {
     }
   }
 
-  /** Breaker state, latency percentiles and error rate over the last calls, and what they mean for residents. */
-  /** The health the operator API and the city's service list show (AdapterHealth, shared/). */
+  /** The health the operator API and the city's service list show (AdapterHealth, shared/): breaker state, latency percentiles and error rate over the last calls, and what they mean for residents. */
   healthReport(): AdapterHealth {
     const state = this.breaker.state;
     const breaker =

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { AppError } from '../errors';
 import type { HubMiddleware } from './context';
 import { helmetHeaders, type HeaderList } from './security-headers';
+import { IMMUTABLE } from './static-files';
 
 /** Where the console lives on the hub; its build is made with this base (server/console/vite.config.ts). */
 export const CONSOLE_PATH = '/console';
@@ -84,7 +85,7 @@ export function consoleApp(options: { dir?: string }): HubMiddleware {
     // A missing hashed asset is a 404, not the page: a stale tab must not parse HTML as a script.
     if (!file && isAsset) throw new AppError('ROUTE_NOT_FOUND', `no route for ${ctx.method} ${ctx.path}`);
     let served = file ?? index;
-    ctx.set('Cache-Control', isAsset && file ? 'public, max-age=31536000, immutable' : 'no-cache');
+    ctx.set('Cache-Control', isAsset && file ? IMMUTABLE : 'no-cache');
     ctx.type = CONTENT_TYPES[path.extname(served)] ?? 'application/octet-stream';
     if (isAsset && file) {
       // The build writes a .gz beside each script and style sheet (vite.config.ts): sent to whoever accepts it.

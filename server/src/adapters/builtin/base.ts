@@ -52,9 +52,4 @@ export abstract class CodeAdapterBase {
     if (typeof name !== 'string' || !name) throw adapterErrors.badResponse('the holder name is missing');
     return maskName(name);
   }
-
-  protected fen(value: unknown, what: string): number {
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw adapterErrors.badResponse(`${what} should be an integer number of fen, got ${JSON.stringify(value)}`);
-    return value;
-  }
 }

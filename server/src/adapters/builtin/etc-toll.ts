@@ -1,4 +1,4 @@
-import type { AccountField } from '@cityhub/shared';
+import { fenSchema, type AccountField } from '@cityhub/shared';
 import { z } from 'zod';
 import {
   adapterErrors,
@@ -21,7 +21,7 @@ const envelope = z.object({ resultCode: z.number(), message: z.string().optional
 const cardAnswer = z.object({ card: z.object({ owner: z.unknown(), cardNo: z.string().min(1) }) });
 const passage = z.object({
   passageId: z.string().min(1),
-  fee: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  fee: fenSchema,
   entryStation: z.string(),
   exitStation: z.string(),
   entryTime: z.string(),

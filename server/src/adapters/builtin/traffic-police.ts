@@ -1,4 +1,4 @@
-import type { AccountField } from '@cityhub/shared';
+import { fenSchema, type AccountField } from '@cityhub/shared';
 import { z } from 'zod';
 import {
   adapterErrors,
@@ -21,7 +21,7 @@ const envelope = z.object({ status: z.string(), errCode: z.string().optional() }
 const vehicleAnswer = z.object({ syr: z.unknown() });
 /** A violation, under the English names or the pinyin abbreviations such systems use. */
 const violation = z.object({
-  fkje: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  fkje: fenSchema,
   points: z.number().optional(),
   wfjfs: z.number().optional(),
   place: z.string().optional(),
