@@ -1,8 +1,7 @@
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { TestHub } from '../../server/test/support/app';
 import type { Sandbox } from '../../server/test/support/sandbox';
-import { launchChromium, screenshotDir as shots, startResidentStack, type ResidentStack } from './support/browser';
+import { launchChromium, screenshot, startResidentStack, type ResidentStack } from './support/browser';
 import { expectNoEnglish } from './support/no-english';
 
 /**
@@ -35,10 +34,7 @@ describe('the account form in a browser', () => {
     await stack?.close();
   });
 
-  const shot = async (name: string) => {
-    await page.waitForTimeout(600);
-    await page.screenshot({ path: path.join(shots, `${name}.png`) });
-  };
+  const shot = (name: string) => screenshot(page, name);
 
   /** The electricity form of a city, opened as a resident would from its tile. */
   async function openGridForm(cityCode = '410100'): Promise<void> {

@@ -1,9 +1,8 @@
-import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import request from 'supertest';
 import type { TestHub } from '../../server/test/support/app';
+import { bindAccount } from '../../server/test/support/resident';
 import type { Sandbox } from '../../server/test/support/sandbox';
-import { launchChromium, screenshotDir as shots, startResidentStack, type ResidentStack } from './support/browser';
+import { launchChromium, screenshot, sessionOf, startResidentStack, type ResidentStack } from './support/browser';
 import { expectNoEnglish } from './support/no-english';
 
 /**
@@ -41,23 +40,7 @@ describe('a household group in a browser', () => {
     return page;
   }
 
-  const shot = async (page: Page, name: string) => {
-    await page.waitForTimeout(600);
-    await page.screenshot({ path: path.join(shots, `${name}.png`) });
-  };
-
   /** The hub session the page logged in with (Taro keeps storage as {"data": …}). */
-  async function sessionOf(page: Page): Promise<string> {
-    const raw = await page.evaluate(() => localStorage.getItem('cityhub.session'));
-    if (!raw) throw new Error('the page has not logged in');
-    try {
-      const parsed = JSON.parse(raw) as { data?: string } | string;
-      return typeof parsed === 'string' ? parsed : (parsed.data ?? raw);
-    } catch {
-      return raw;
-    }
-  }
-
   it('an owner makes 我家 and invites; a family member joins and pays the bill; a stranger is refused', async () => {
     // The owner: 我的 → 缴费分组 → 新建 我家.
     const owner = await resident();
@@ -74,19 +57,15 @@ describe('a household group in a browser', () => {
     expect(groupId).toMatch(/^[0-9a-f-]{36}$/);
 
     // The owner's electricity account (bound as on the service page), put in the group.
-    const bound = await request(hub.url)
-      .post('/api/v1/accounts')
-      .set('authorization', `Bearer ${await sessionOf(owner)}`)
-      .send({ serviceId: 'state-grid', cityCode: '410100', fields: { consNo: '4101000005' } })
-      .expect(201);
-    const accountId: string = bound.body.account.id;
+    const ownerToken = await sessionOf(owner);
+    const accountId = await bindAccount(hub, { token: ownerToken, auth: { Authorization: `Bearer ${ownerToken}` } }, { serviceId: 'state-grid', cityCode: '410100', fields: { consNo: '4101000005' } });
     await owner.reload();
     await owner.locator(`#household-add-${accountId}:visible`).click();
     await owner.locator(`#household-account-${accountId}:visible`).waitFor();
     await owner.locator('#household-invite:visible').click();
     const link = await owner.locator('#household-invite-link input').inputValue();
     expect(link).toMatch(/#\/packages\/household\/join\?token=[A-Za-z0-9_-]{32}$/);
-    await shot(owner, 'household-owner');
+    await screenshot(owner, 'household-owner');
     await expectNoEnglish(owner, 'household (owner, invitation ready)');
 
     // The family member opens the link on their own phone, confirms with a name, and joins.
@@ -97,7 +76,7 @@ describe('a household group in a browser', () => {
     await member.locator('#household-join-confirm:visible').click();
     await member.locator('#household-join-problem:visible').getByText('请填写你在分组中的称呼').waitFor();
     await member.locator('#household-display-name input').fill('妈妈');
-    await shot(member, 'household-join');
+    await screenshot(member, 'household-join');
     await member.locator('#household-join-confirm:visible').click();
     await member.locator(`#household-account-${accountId}:visible`).waitFor();
     await expectNoEnglish(member, 'household (member)');
@@ -118,7 +97,7 @@ describe('a household group in a browser', () => {
     const paid = owner.locator('[id^="household-order-"]:visible').first();
     await paid.getByText('妈* 发起').waitFor();
     await paid.getByText('缴费成功').waitFor();
-    await shot(owner, 'household-paid');
+    await screenshot(owner, 'household-paid');
     await expectNoEnglish(owner, 'household (owner, paid)');
 
     // A stranger with the group's and the account's addresses, and the used link, gets nowhere.

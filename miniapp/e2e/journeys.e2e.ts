@@ -1,10 +1,9 @@
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import type { TestHub } from '../../server/test/support/app';
 import { loginResident } from '../../server/test/support/resident';
 import type { Sandbox } from '../../server/test/support/sandbox';
-import { launchChromium, screenshotDir as shots, startResidentStack, type ResidentStack } from './support/browser';
+import { launchChromium, screenshot, startResidentStack, type ResidentStack } from './support/browser';
 import { expectNoEnglish } from './support/no-english';
 
 /**
@@ -47,10 +46,7 @@ describe('resident journeys in a browser', () => {
   });
 
   // After Taro's page transition has finished sliding in.
-  const shot = async (name: string) => {
-    await page.waitForTimeout(600);
-    await page.screenshot({ path: path.join(shots, `${name}.png`) });
-  };
+  const shot = (name: string) => screenshot(page, name);
 
   // Taro's h5 router keeps earlier pages in the DOM, hidden: locators target what is visible.
   async function payThroughCashier(): Promise<void> {

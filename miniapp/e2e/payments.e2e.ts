@@ -1,9 +1,9 @@
-import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import type { TestHub } from '../../server/test/support/app';
+import { bindAccount } from '../../server/test/support/resident';
 import type { Sandbox } from '../../server/test/support/sandbox';
-import { launchChromium, screenshotDir as shots, startResidentStack, type ResidentStack } from './support/browser';
+import { launchChromium, screenshot, sessionOf, startResidentStack, type ResidentStack } from './support/browser';
 import { englishWords, expectNoEnglish } from './support/no-english';
 
 /**
@@ -44,13 +44,6 @@ describe('paying in a browser, whatever the resident does on the way', () => {
     await context?.close();
   });
 
-  /** The resident's session token, as the h5 build keeps it (Taro wraps storage values as {data}). */
-  async function sessionToken(): Promise<string> {
-    const raw = await page.evaluate(() => localStorage.getItem('cityhub.session'));
-    if (!raw) throw new Error('the page has not logged in');
-    return (JSON.parse(raw) as { data: string }).data;
-  }
-
   /**
    * Opens the app (which logs the resident in), binds an account for them
    * over the API (the account form has its own browser tests) and opens its
@@ -60,10 +53,9 @@ describe('paying in a browser, whatever the resident does on the way', () => {
     await page.goto(`${hub.url}/`);
     await page.locator('#tile-state-grid:visible').waitFor();
     await expectNoEnglish(page, 'home');
-    const auth = { Authorization: `Bearer ${await sessionToken()}` };
-    const bound = await request(hub.url).post('/api/v1/accounts').set(auth).send(body);
-    if (bound.status !== 201) throw new Error(`bind failed: ${bound.status} ${JSON.stringify(bound.body)}`);
-    const accountId = bound.body.account.id as string;
+    const token = await sessionOf(page);
+    const auth = { Authorization: `Bearer ${token}` };
+    const accountId = await bindAccount(hub, { token, auth }, body);
     await page.goto(`${hub.url}/#/packages/bills/index?accountId=${accountId}`);
     await page.locator('#pay-button:visible').waitFor();
     await expectNoEnglish(page, 'bills');
@@ -71,10 +63,7 @@ describe('paying in a browser, whatever the resident does on the way', () => {
   }
 
   // After Taro's page transition has finished sliding in.
-  const shot = async (name: string) => {
-    await page.waitForTimeout(600);
-    await page.screenshot({ path: path.join(shots, `${name}.png`) });
-  };
+  const shot = (name: string) => screenshot(page, name);
 
   /** The order the cashier is showing, from its address. */
   const cashierOrderId = () => new URL(page.url().replace('/#/', '/')).searchParams.get('orderId');

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { createTestHub, type TestHub, type TestHubOptions } from '../../../server/test/support/app';
 import { seedDemoAdapters, startSandbox, type Sandbox } from '../../../server/test/support/sandbox';
 
@@ -36,18 +36,32 @@ export interface ResidentStack {
 export async function startResidentStack(options: Omit<TestHubOptions, 'h5Dir' | 'wechatPort'> = {}): Promise<ResidentStack> {
   if (!fs.existsSync(path.join(h5Dir, 'index.html'))) throw new Error('no h5 build: run `npm run build:h5` first');
   const sandbox = await startSandbox();
-  const hub = await createTestHub({ workers: true, ...options, h5Dir, wechatPort: 4100 }).catch(async (err: unknown) => {
+  let hub: TestHub | undefined;
+  const close = async () => {
+    await hub?.close();
     await sandbox.close();
-    throw err;
-  });
-  await seedDemoAdapters(hub, sandbox);
-  fs.mkdirSync(screenshotDir, { recursive: true });
-  return {
-    hub,
-    sandbox,
-    close: async () => {
-      await hub.close();
-      await sandbox.close();
-    },
   };
+  try {
+    hub = await createTestHub({ workers: true, ...options, h5Dir, wechatPort: 4100 });
+    await seedDemoAdapters(hub, sandbox);
+    fs.mkdirSync(screenshotDir, { recursive: true });
+    return { hub, sandbox, close };
+  } catch (err) {
+    // The callers' afterAll only knows a stack that started: nothing may stay on port 4100.
+    await close();
+    throw err;
+  }
+}
+
+/** A screenshot of the page once its transitions have settled, into the screenshot folder. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.waitForTimeout(600);
+  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
+}
+
+/** The resident's session token, as the h5 build keeps it (Taro wraps storage values as { data }). */
+export async function sessionOf(page: Page): Promise<string> {
+  const raw = await page.evaluate(() => localStorage.getItem('cityhub.session'));
+  if (!raw) throw new Error('the page has not logged in');
+  return (JSON.parse(raw) as { data: string }).data;
 }
