@@ -61,7 +61,8 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 
 /** The resident's session token, as the h5 build keeps it (Taro wraps storage values as { data }). */
 export async function sessionOf(page: Page): Promise<string> {
-  const raw = await page.evaluate(() => localStorage.getItem('cityhub.session'));
+  // Typed without the DOM library: the Lighthouse script (scripts/, Node types only) imports this module.
+  const raw = await page.evaluate(() => (globalThis as unknown as { localStorage: { getItem(key: string): string | null } }).localStorage.getItem('cityhub.session'));
   if (!raw) throw new Error('the page has not logged in');
   return (JSON.parse(raw) as { data: string }).data;
 }
